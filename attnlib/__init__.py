@@ -1,0 +1,25 @@
+"""attnlib: the small, tested attention library behind the course.
+
+Every public name is importable from here. Each function's docstring gives its shapes, its
+formula and the chapter that derives it.
+"""
+
+from attnlib.multihead import MultiHeadAttention
+from attnlib.scoring import AdditiveScore, BilinearScore, dot_score, scaled_dot_score
+from attnlib.soft import attention_pooling, gaussian_kernel_scores, scaled_dot_product_attention
+from attnlib.softmax import softmax, softmax_jacobian
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AdditiveScore",
+    "BilinearScore",
+    "MultiHeadAttention",
+    "attention_pooling",
+    "dot_score",
+    "gaussian_kernel_scores",
+    "scaled_dot_product_attention",
+    "scaled_dot_score",
+    "softmax",
+    "softmax_jacobian",
+]

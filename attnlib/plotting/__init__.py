@@ -1,0 +1,1 @@
+"""Figures for the course: every function returns ``(fig, ax)``."""

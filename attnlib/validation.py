@@ -1,0 +1,154 @@
+"""Input validation shared by every public function of attnlib.
+
+Each check raises at the public entry point, once, with a message in the style of
+scikit-learn: it names the argument, says what was expected and what came, and where it can,
+how to fix it. ``TypeError`` is for a wrong type, ``ValueError`` for a wrong value.
+
+    >>> check_tensor("abc", "x")
+    Traceback (most recent call last):
+    ...
+    TypeError: x must be a torch.Tensor, got str
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import torch
+
+__all__ = [
+    "check_tensor",
+    "check_scalar",
+    "check_int",
+    "check_dim",
+    "check_mask",
+    "check_choice",
+    "describe",
+]
+
+
+def describe(value: object) -> str:
+    """A short description of ``value`` for an error message: type, and shape for tensors."""
+    if isinstance(value, torch.Tensor):
+        return f"tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+    return type(value).__name__
+
+
+def check_tensor(
+    value: object,
+    name: str,
+    *,
+    min_dim: int | None = None,
+    ndim: int | None = None,
+    floating: bool = False,
+    finite: bool = False,
+) -> torch.Tensor:
+    """Return ``value`` if it is a tensor that meets the requirements, else raise.
+
+    Args:
+        value: the argument as the caller passed it.
+        name: the argument's name, used in the message.
+        min_dim: the least number of dimensions allowed.
+        ndim: the exact number of dimensions required.
+        floating: require a floating-point dtype.
+        finite: require every element to be finite (no NaN, no ±inf).
+    """
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {describe(value)}")
+    if ndim is not None and value.dim() != ndim:
+        raise ValueError(
+            f"{name} must have {ndim} dimension{'s' if ndim != 1 else ''}, got shape {tuple(value.shape)}"
+        )
+    if min_dim is not None and value.dim() < min_dim:
+        raise ValueError(
+            f"{name} must have at least {min_dim} dimensions, got shape {tuple(value.shape)}"
+        )
+    if floating and not value.is_floating_point():
+        raise TypeError(
+            f"{name} must have a floating-point dtype, got {value.dtype}; "
+            f"convert it with {name}.float()"
+        )
+    if finite and value.is_floating_point() and not torch.isfinite(value).all():
+        raise ValueError(f"{name} must contain only finite values, got NaN or inf")
+    return value
+
+
+def check_scalar(
+    value: object,
+    name: str,
+    *,
+    positive: bool = False,
+    nonnegative: bool = False,
+    finite: bool = True,
+) -> float:
+    """Return ``value`` as a float if it is a real number that meets the requirements."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
+    value = float(value)
+    if finite and not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    if positive and not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    if nonnegative and not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def check_int(value: object, name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` if it is an integer (not a bool) at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_dim(dim: object, x: torch.Tensor, name: str = "dim") -> int:
+    """Return ``dim`` as a non-negative axis of ``x``, or raise naming ``name``."""
+    dim = check_int(dim, name)
+    if not -x.dim() <= dim < max(x.dim(), 1):
+        raise ValueError(
+            f"{name} must be in [{-x.dim()}, {x.dim() - 1}] for a tensor of shape "
+            f"{tuple(x.shape)}, got {dim}"
+        )
+    return dim % max(x.dim(), 1)
+
+
+def check_mask(mask: object, shape: torch.Size, name: str = "mask") -> torch.Tensor | None:
+    """Return ``mask`` if it is None or a boolean tensor that broadcasts to ``shape``.
+
+    The course has one mask convention: ``True`` means "may be attended".
+    """
+    if mask is None:
+        return None
+    if not isinstance(mask, torch.Tensor):
+        raise TypeError(f"{name} must be a boolean torch.Tensor or None, got {describe(mask)}")
+    if mask.dtype != torch.bool:
+        raise TypeError(
+            f"{name} must have dtype torch.bool (True = may be attended), got {mask.dtype}"
+        )
+    try:
+        torch.broadcast_shapes(mask.shape, shape)
+    except RuntimeError:
+        raise ValueError(
+            f"{name} of shape {tuple(mask.shape)} does not broadcast to the scores' "
+            f"shape {tuple(shape)}"
+        ) from None
+    if len(torch.broadcast_shapes(mask.shape, shape)) != len(shape):
+        raise ValueError(
+            f"{name} of shape {tuple(mask.shape)} has more dimensions than the scores' "
+            f"shape {tuple(shape)}"
+        )
+    return mask
+
+
+def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {list(choices)}, got {describe(value)}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+    return value

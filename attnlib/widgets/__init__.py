@@ -1,0 +1,1 @@
+"""Interactive explorers used by the chapters (ipywidgets)."""
