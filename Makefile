@@ -22,9 +22,8 @@ SPHINX_OPTS := -b html -n -W --keep-going -j 1
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install -qq -r requirements.txt
+	$(BIN)/python -m pip install -qq --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -49,7 +48,7 @@ notebooks: $(STAMP)
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:xdist -q
 
 exercises: $(STAMP)
-	@echo "(exercises: no graded exercises yet)"
+	$(BIN)/python -m attnlib.grading verify
 
 # Renders the outputs stored in the notebooks (nbval has just checked them): no second execution.
 site: conf.py

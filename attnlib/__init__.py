@@ -4,6 +4,18 @@ Every public name is importable from here. Each function's docstring gives its s
 formula and the chapter that derives it.
 """
 
+from attnlib.hard import (
+    argmax_one_hot,
+    categorical_log_prob,
+    gumbel_softmax,
+    reinforce_gradient,
+    sample_categorical,
+    sample_gumbel,
+    score_function_surrogate,
+    straight_through,
+    threshold_gate,
+    topk_mask,
+)
 from attnlib.multihead import MultiHeadAttention
 from attnlib.scoring import AdditiveScore, BilinearScore, dot_score, scaled_dot_score
 from attnlib.soft import attention_pooling, gaussian_kernel_scores, scaled_dot_product_attention
@@ -15,11 +27,21 @@ __all__ = [
     "AdditiveScore",
     "BilinearScore",
     "MultiHeadAttention",
+    "argmax_one_hot",
     "attention_pooling",
+    "categorical_log_prob",
     "dot_score",
     "gaussian_kernel_scores",
+    "gumbel_softmax",
+    "reinforce_gradient",
+    "sample_categorical",
+    "sample_gumbel",
     "scaled_dot_product_attention",
     "scaled_dot_score",
+    "score_function_surrogate",
     "softmax",
     "softmax_jacobian",
+    "straight_through",
+    "threshold_gate",
+    "topk_mask",
 ]

@@ -1,0 +1,282 @@
+"""MNIST, the handwritten digits of LeCun, Cortes and Burges, read from its IDX files.
+
+``<root>/mnist/`` holds the four official files (``train-images-idx3-ubyte.gz``, …). A file is
+accepted when either the SHA-256 of the ``.gz`` matches the official download's or the SHA-256
+of the decompressed IDX bytes matches the official content's, so a re-compressed copy loads
+too. Licence: CC BY-SA 3.0 (Yann LeCun and Corinna Cortes).
+
+IDX format: a 4-byte magic number ``0x00 0x00 <dtype code> <ndim>``, then ``ndim`` big-endian
+uint32 sizes, then the values in C order, big-endian.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import os
+import struct
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from attnlib.data.download import (
+    DataDirError,
+    DataNotFoundError,
+    DownloadError,
+    RemoteFile,
+    data_root,
+    fetch_file,
+    sha256_bytes,
+)
+from attnlib.validation import check_choice
+
+__all__ = [
+    "DigitImages",
+    "FILES",
+    "MIRRORS",
+    "load_mnist",
+    "parse_idx",
+    "write_idx",
+]
+
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+# dtype code -> numpy dtype (big-endian, as stored).
+IDX_DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class DigitImages:
+    """Digit images with their labels, and a statement of which data they are.
+
+    Unpacks as ``images, labels = load_mnist("train")``.
+
+    Attributes:
+        images: ``(N, 28, 28)`` uint8, 0 (background) to 255 (ink).
+        labels: ``(N,)`` int64 digits 0–9.
+        split: ``"train"`` or ``"test"``.
+        source: which data this is and where it was read from, e.g.
+            ``"MNIST (LeCun, Cortes, Burges) from /data/mnist"``; print it.
+        is_fallback: True for a stand-in that is not MNIST.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    split: str
+    source: str
+    is_fallback: bool = False
+
+    def __iter__(self):
+        return iter((self.images, self.labels))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def _read_gz(path: Path) -> tuple[bytes, str]:
+    raw = gzip.decompress(path.read_bytes())
+    return raw, sha256_bytes(raw)
+
+
+def _remote(name: str, sha256: str, content_sha256: str) -> RemoteFile:
+    return RemoteFile(
+        dataset="mnist",
+        name=name,
+        urls=tuple(mirror + name for mirror in MIRRORS),
+        sha256=sha256,
+        content_sha256=content_sha256,
+        read=_read_gz,
+    )
+
+
+# The published digests (see the data README): of the official .gz and of the IDX inside.
+# Tests replace this dict to serve tiny files; loaders look it up at call time.
+FILES = {
+    ("train", "images"): _remote(
+        "train-images-idx3-ubyte.gz",
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    ),
+    ("train", "labels"): _remote(
+        "train-labels-idx1-ubyte.gz",
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    ),
+    ("test", "images"): _remote(
+        "t10k-images-idx3-ubyte.gz",
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    ),
+    ("test", "labels"): _remote(
+        "t10k-labels-idx1-ubyte.gz",
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    ),
+}
+
+
+def parse_idx(data: bytes, name: str = "data") -> np.ndarray:
+    """Decode IDX bytes into a native-endian numpy array, validating the header.
+
+    Args:
+        data: the whole (decompressed) IDX file.
+        name: the file's name, used in error messages.
+
+    Returns:
+        An array of shape ``dims`` and the dtype the header names (uint8 for MNIST).
+
+    Raises:
+        ValueError: a bad magic number, an unknown dtype code, zero dimensions, or a byte count
+            that does not match the header.
+
+    Example:
+        >>> parse_idx(write_idx(np.arange(6, dtype=np.uint8).reshape(2, 3))).shape
+        (2, 3)
+    """
+    if len(data) < 4:
+        raise ValueError(f"{name}: an IDX file needs a 4-byte header, got {len(data)} bytes")
+    zero, code, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0:
+        raise ValueError(
+            f"{name}: not an IDX file, its magic number must start with two zero bytes, got "
+            f"0x{data[:4].hex()}"
+        )
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
+        raise ValueError(f"{name}: IDX dtype code must be one of {known}, got 0x{code:02X}")
+    if ndim == 0:
+        raise ValueError(f"{name}: IDX files need at least 1 dimension, got 0")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise ValueError(
+            f"{name}: the header of {ndim} dimensions needs {header} bytes, got {len(data)}"
+        )
+    dims = struct.unpack(f">{ndim}I", data[4:header])
+    dtype = IDX_DTYPES[code]
+    expected = header + math.prod(dims) * dtype.itemsize
+    if len(data) != expected:
+        raise ValueError(
+            f"{name}: shape {dims} of {dtype.name} needs {expected} bytes, got {len(data)} "
+            "(truncated or padded)"
+        )
+    array = np.frombuffer(data, dtype=dtype, offset=header).reshape(dims)
+    return array.astype(dtype.newbyteorder("="))  # a writable native-endian copy
+
+
+def write_idx(array: np.ndarray) -> bytes:
+    """Encode an array as IDX bytes, the inverse of :func:`parse_idx`.
+
+    Args:
+        array: at least 1-D, of dtype uint8, int8, int16, int32, float32 or float64.
+
+    Returns:
+        The IDX file's bytes (not compressed).
+    """
+    array = np.asarray(array)
+    codes = {dtype.newbyteorder("="): code for code, dtype in IDX_DTYPES.items()}
+    native = array.dtype.newbyteorder("=")
+    if native not in codes:
+        raise TypeError(
+            f"array must have dtype uint8, int8, int16, int32, float32 or float64, "
+            f"got {array.dtype}"
+        )
+    if array.ndim == 0:
+        raise ValueError("array must have at least 1 dimension, got a 0-d array")
+    code = codes[native]
+    header = struct.pack(f">HBB{array.ndim}I", 0, code, array.ndim, *array.shape)
+    return header + array.astype(IDX_DTYPES[code], copy=False).tobytes(order="C")
+
+
+def _load_real(split: str, data_dir, download: bool) -> DigitImages:
+    root, origin = data_root(data_dir)
+    folder = root / "mnist"
+    arrays = {}
+    for kind in ("images", "labels"):
+        spec = FILES[(split, kind)]
+        path, raw = fetch_file(spec, folder, download=download, origin=origin)
+        arrays[kind] = parse_idx(raw, name=str(path))
+    images, labels = arrays["images"], arrays["labels"]
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+        raise ValueError(
+            f"{FILES[(split, 'images')].name} must hold uint8 images of shape (N, 28, 28), "
+            f"got {images.dtype} of shape {images.shape}"
+        )
+    if labels.shape != (len(images),):
+        raise ValueError(
+            f"{FILES[(split, 'labels')].name} must hold {len(images)} labels to match the "
+            f"images, got shape {labels.shape}"
+        )
+    return DigitImages(
+        images=torch.from_numpy(images),
+        labels=torch.from_numpy(labels.astype(np.int64)),
+        split=split,
+        source=f"MNIST (LeCun, Cortes, Burges) from {folder}",
+    )
+
+
+def load_mnist(
+    split: str = "train",
+    *,
+    data_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    fallback: bool = False,
+) -> DigitImages:
+    """Load the MNIST train (60,000) or test (10,000) images and labels, verified.
+
+    The data root is ``data_dir``, else ``$ATTNLIB_DATA``, else the per-user cache; missing
+    files are downloaded there (from three public mirrors in turn) when ``download`` is True.
+
+    Args:
+        split: ``"train"`` or ``"test"``.
+        data_dir: the data root holding ``mnist/``; None to use ``$ATTNLIB_DATA`` or the cache.
+        download: whether missing files may be downloaded.
+        fallback: when the real data cannot be had (missing and not downloadable, the folder
+            not writable), return :func:`~attnlib.data.load_digits_fallback` instead, with a
+            :class:`~attnlib.data.FallbackDataWarning`. A local file that fails verification
+            still raises.
+
+    Returns:
+        A :class:`DigitImages`: ``images`` ``(N, 28, 28)`` uint8, ``labels`` ``(N,)`` int64,
+        ``source`` naming the data and its folder, ``is_fallback``.
+
+    Raises:
+        DataNotFoundError, DownloadError, DataDirError: the data cannot be had (and
+            ``fallback`` is False); the message says where it looked and how to fix it.
+        ChecksumError: a local file is corrupt; the message names it and its digests.
+
+    Example:
+        >>> data = load_mnist("test")
+        >>> data.images.shape, data.source
+        (torch.Size([10000, 28, 28]), 'MNIST (LeCun, Cortes, Burges) from ...')
+    """
+    split = check_choice(split, "split", ("train", "test"))
+    try:
+        return _load_real(split, data_dir, download)
+    except (DataNotFoundError, DownloadError, DataDirError) as err:
+        if not fallback:
+            raise
+        # Imported here: fallback.py imports DigitImages from this module.
+        from attnlib.data.fallback import FallbackDataWarning, load_digits_fallback
+
+        reason = str(err).splitlines()[0]
+        warnings.warn(
+            f"MNIST could not be loaded ({reason}); using the fallback instead: scikit-learn's "
+            "8x8 digits upscaled to 28x28, which is NOT MNIST.",
+            FallbackDataWarning,
+            stacklevel=2,
+        )
+        return load_digits_fallback(split, warn=False)
