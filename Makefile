@@ -44,8 +44,9 @@ unit: $(STAMP)
 # Each notebook executes once here, serially, so that its outputs (seeded, same threads)
 # match those stored by `make execute`.
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:xdist -q
+	PYTHONPATH=tests $(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:xdist -q \
+	  -p nbval_timing --notebook-budget 240
 
 exercises: $(STAMP)
 	$(BIN)/python -m attnlib.grading verify

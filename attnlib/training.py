@@ -6,6 +6,7 @@ on one machine give the same numbers, which the book's tests check.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Iterator
 
@@ -16,7 +17,17 @@ from tqdm.auto import tqdm
 
 from attnlib.validation import check_int, check_scalar, check_tensor
 
-__all__ = ["seed_everything", "minibatches", "fit_classifier", "predict", "accuracy"]
+__all__ = ["seed_everything", "minibatches", "progress_bar", "fit_classifier", "predict", "accuracy"]
+
+
+def progress_bar(*, total: int, desc: str) -> tqdm:
+    """A tqdm bar (a widget in a notebook) that honours ``TQDM_DISABLE=1``.
+
+    tqdm's notebook bar ignores that environment variable, and `make` sets it so that stored
+    outputs and nbval's runs hold no progress bars; a learner running a notebook sees them.
+    """
+    disable = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
+    return tqdm(total=total, desc=desc, disable=disable)
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -76,7 +87,7 @@ def fit_classifier(
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=steps)
     losses = []
     model.train()
-    with tqdm(total=steps, desc=desc) as bar:
+    with progress_bar(total=steps, desc=desc) as bar:
         for _ in range(epochs):
             total, count = 0.0, 0
             for index in minibatches(len(inputs), batch_size, generator=generator):

@@ -49,3 +49,12 @@ def test_bad_input_names_the_argument(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("value, disabled", [("1", True), ("true", True), ("0", False), ("", False)])
+def test_progress_bar_honours_tqdm_disable(monkeypatch, value, disabled):
+    monkeypatch.setenv("TQDM_DISABLE", value)
+    from attnlib.training import progress_bar
+
+    with progress_bar(total=3, desc="x") as bar:
+        assert bar.disable is disabled

@@ -1,0 +1,77 @@
+"""The command line: ``python -m attnlib.grading {grade,solutions,assign,verify} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from attnlib.grading.sandbox import Limits
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m attnlib.grading", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("grade", help="grade a folder of submitted notebooks")
+    g.add_argument("submissions", type=Path, help="folder of .ipynb submissions")
+    g.add_argument("--out", type=Path, required=True, help="where grades.csv and results go")
+    g.add_argument("--tests", type=Path, default=None,
+                   help="folder of hidden tests (default: exercises/hidden of this checkout)")
+    g.add_argument("--set", default=None, help="grade every notebook as this exercise set")
+    g.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    g.add_argument("--timeout", type=int, default=Limits.wall_s,
+                   help=f"wall-clock seconds per submission (default {Limits.wall_s})")
+    g.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
+                   help=f"address-space limit per submission (default {Limits.memory_mb})")
+
+    s = sub.add_parser("solutions", help="write every reference solution as a submission")
+    s.add_argument("dir", type=Path)
+
+    a = sub.add_parser("assign", help="regenerate the learner notebooks and site pages")
+    a.add_argument("--check", action="store_true", help="only report out-of-date files")
+
+    v = sub.add_parser("verify", help="solutions score full, handouts zero, wrong answers lose")
+    v.add_argument("--tests", type=Path, default=None)
+    v.add_argument("--jobs", type=int, default=2)
+
+    args = parser.parse_args(argv)
+    if args.command == "grade":
+        from attnlib.grading.grader import DEFAULT_TESTS, grade
+
+        limits = Limits(wall_s=args.timeout, cpu_s=args.timeout, memory_mb=args.memory_mb)
+        start = time.perf_counter()
+        graded = grade(args.submissions, args.out, tests_dir=args.tests or DEFAULT_TESTS,
+                       jobs=args.jobs, limits=limits, forced_set=args.set)
+        print(f"graded {len(graded)} submissions in {time.perf_counter() - start:.1f} s; "
+              f"wrote {args.out / 'grades.csv'}")
+        return 0
+    if args.command == "solutions":
+        from attnlib.grading.assign import solution_notebook
+        from attnlib.grading.sets import ALL
+
+        args.dir.mkdir(parents=True, exist_ok=True)
+        for exset in ALL:
+            (args.dir / f"{exset.name}.ipynb").write_text(solution_notebook(exset))
+        print(f"wrote {len(ALL)} solution notebooks to {args.dir}")
+        return 0
+    if args.command == "assign":
+        from attnlib.grading.assign import assign
+        from attnlib.grading.sets import ALL
+
+        stale = assign(ALL, check=args.check)
+        for path in stale:
+            print(("out of date: " if args.check else "wrote ") + str(path))
+        return 1 if args.check and stale else 0
+    from attnlib.grading.grader import DEFAULT_TESTS
+    from attnlib.grading.verify import verify
+
+    problems = verify(args.tests or DEFAULT_TESTS, args.jobs)
+    for problem in problems:
+        print("FAIL:", problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

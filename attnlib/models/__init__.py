@@ -1,0 +1,1 @@
+"""The case-study models, one module per model."""
