@@ -58,3 +58,24 @@ def test_progress_bar_honours_tqdm_disable(monkeypatch, value, disabled):
 
     with progress_bar(total=3, desc="x") as bar:
         assert bar.disable is disabled
+
+
+def test_train_loop_averages_stats_by_batch_size_and_clips_gradients():
+    from attnlib.training import train_loop
+
+    model = nn.Linear(1, 1)
+    seen = []
+
+    def batch_loss(index):
+        seen.append(len(index))
+        loss = 1e6 * model(torch.ones(len(index), 1)).sum()  # a huge gradient
+        return loss, {"size": float(len(index))}
+
+    before = model.weight.detach().clone()
+    history = train_loop(model, 10, batch_loss, epochs=2, batch_size=4, lr=0.1, clip_grad_norm=1.0)
+    assert seen == [4, 4, 2] * 2
+    # Weighted by batch size: (4*4 + 4*4 + 2*2) / 10.
+    assert history[0]["size"] == pytest.approx(3.6) and "seconds" in history[0]
+    # Adam's first step moves each weight by about lr whatever the gradient; clipped, still finite.
+    assert torch.isfinite(model.weight).all() and not torch.equal(model.weight, before)
+    assert not model.training

@@ -29,7 +29,6 @@ The sampling, the score-function surrogate and the straight-through Gumbel-softm
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import torch
@@ -42,7 +41,7 @@ from attnlib.hard import (
     sample_categorical,
     score_function_surrogate,
 )
-from attnlib.training import minibatches, progress_bar, seed_everything
+from attnlib.training import train_loop
 from attnlib.validation import check_choice, check_int, check_scalar, check_tensor
 
 __all__ = [
@@ -395,35 +394,14 @@ def train_glimpse_model(
         raise ValueError(
             f"labels must have one entry per image ({len(images)}), got {len(labels)}"
         )
-    epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    lr = check_scalar(lr, "lr", positive=True)
-    generator = seed_everything(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    steps = epochs * -(-len(images) // batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=steps)
-    history = []
-    model.train()
-    with progress_bar(total=steps, desc=desc) as bar:
-        for _ in range(epochs):
-            start = time.perf_counter()
-            sums = {"ce": 0.0, "reward": 0.0}
-            for index in minibatches(len(images), batch_size, generator=generator):
-                x = to_float(images[index])
-                loss, stats = glimpse_loss(model, x, labels[index])
-                optimiser.zero_grad()
-                loss.backward()
-                optimiser.step()
-                schedule.step()
-                for key in sums:
-                    sums[key] += stats[key] * len(index)
-                bar.update()
-            epoch = {key: value / len(images) for key, value in sums.items()}
-            epoch["seconds"] = time.perf_counter() - start
-            history.append(epoch)
-            bar.set_postfix(ce=f"{epoch['ce']:.3f}", reward=f"{epoch['reward']:.3f}")
-    model.eval()
-    return history
+
+    def batch_loss(index: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+        return glimpse_loss(model, to_float(images[index]), labels[index])
+
+    return train_loop(
+        model, len(images), batch_loss, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        desc=desc,
+    )
 
 
 def to_float(images: torch.Tensor) -> torch.Tensor:

@@ -23,8 +23,8 @@ from torch import nn
 
 from attnlib.scoring import AdditiveScore
 from attnlib.softmax import softmax
-from attnlib.training import minibatches, progress_bar, seed_everything
-from attnlib.validation import check_int, check_scalar, check_tensor, describe
+from attnlib.training import minibatches, train_loop
+from attnlib.validation import check_int, check_tensor, describe
 
 __all__ = [
     "CharVocab",
@@ -284,38 +284,22 @@ def train_seq2seq(
     for name, t in (("source_lengths", source_lengths), ("target", target)):
         if len(t) != len(source):
             raise ValueError(f"{name} must have one row per source ({len(source)}), got {len(t)}")
-    epochs = check_int(epochs, "epochs", minimum=1)
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
-    lr = check_scalar(lr, "lr", positive=True)
-    generator = seed_everything(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    steps = epochs * -(-len(source) // batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=steps)
-    losses = []
-    model.train()
-    with progress_bar(total=steps, desc=desc) as bar:
-        for _ in range(epochs):
-            total, count = 0.0, 0
-            for index in minibatches(len(source), batch_size, generator=generator):
-                lengths = source_lengths[index]
-                x = source[index, : int(lengths.max())]  # trim padding shared by the batch
-                y = target[index]
-                logits, _ = model(x, lengths, y[:, :-1])  # (b, T, V)
-                loss = nn.functional.cross_entropy(
-                    logits.reshape(-1, logits.shape[-1]), y[:, 1:].reshape(-1), ignore_index=0
-                )
-                optimiser.zero_grad()
-                loss.backward()
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimiser.step()
-                schedule.step()
-                total += loss.item() * len(index)
-                count += len(index)
-                bar.update()
-            losses.append(total / count)
-            bar.set_postfix(loss=f"{losses[-1]:.4f}")
-    model.eval()
-    return losses
+
+    def batch_loss(index: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
+        lengths = source_lengths[index]
+        x = source[index, : int(lengths.max())]  # trim padding shared by the batch
+        y = target[index]
+        logits, _ = model(x, lengths, y[:, :-1])  # (b, T, V)
+        loss = nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), y[:, 1:].reshape(-1), ignore_index=0
+        )
+        return loss, {"loss": loss.item()}
+
+    history = train_loop(
+        model, len(source), batch_loss, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        clip_grad_norm=1.0, desc=desc,
+    )
+    return [epoch["loss"] for epoch in history]
 
 
 def translate(
