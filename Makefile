@@ -46,7 +46,7 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	PYTHONPATH=tests $(BIN)/python -m pytest --nbval $(NOTEBOOKS) --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 300 -p no:xdist -q \
-	  -p nbval_timing --notebook-budget 240
+	  -p nbval_timing --notebook-budget 240 -p nbval_data
 
 exercises: $(STAMP)
 	$(BIN)/python -m attnlib.grading verify

@@ -97,3 +97,14 @@ def test_chapter_has_no_error_outputs(path):
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             assert output.output_type != "error", cell.source[:80]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_declares_the_real_datasets_it_reads(path):
+    # tests/nbval_data.py compares a chapter's outputs only where these datasets are available.
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    reads = {name for name in ("mnist", "fsdd") if re.search(rf"\bload_{name}\(", code)}
+    assert set(nb.metadata.get("attnlib", {}).get("datasets", [])) == reads, (
+        f"set metadata.attnlib.datasets to {sorted(reads)}"
+    )
