@@ -26,12 +26,15 @@ from nbclient.exceptions import CellExecutionError
 def execute(path: Path, timeout: int) -> float:
     """Execute ``path`` in place; return the wall time in seconds."""
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # per-cell timestamps would make every re-run a large diff
+        cell.metadata.pop("execution", None)
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         store_widget_state=True,
+        record_timing=False,
     )
     start = time.perf_counter()
     client.execute()
