@@ -4,9 +4,12 @@ These read the repository itself, so a change that breaks a documented command, 
 or leaves a chapter without outputs fails here before it reaches a reader.
 """
 
+import importlib.metadata
 import re
 import shutil
 import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -108,3 +111,42 @@ def test_chapter_declares_the_real_datasets_it_reads(path):
     assert set(nb.metadata.get("attnlib", {}).get("datasets", [])) == reads, (
         f"set metadata.attnlib.datasets to {sorted(reads)}"
     )
+
+
+def first_code_cell(path: Path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return next(c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_every_chapter_opens_with_the_same_colab_set_up():
+    # Colab opens a chapter without the course: this cell clones it and installs attnlib[course].
+    set_up = {first_code_cell(path) for path in CHAPTERS}
+    assert len(set_up) == 1, "the chapters' first code cells differ"
+    cell = set_up.pop()
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert f"git clone --quiet --depth 1 {repository} " in cell
+    assert '%pip install --quiet "{COURSE}[course]"' in cell
+
+
+def third_party_imports(path: Path) -> set[str]:
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    modules = re.findall(r"^\s*(?:from|import)\s+([A-Za-z_]\w*)", code, flags=re.MULTILINE)
+    return {m for m in modules if m not in sys.stdlib_module_names and m != "attnlib"}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_attnlib_course_extra_provides_every_import_of_the_chapter(path):
+    # What `pip install attnlib[course]` brings (Colab), found by distribution name.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = project["dependencies"] + project["optional-dependencies"]["course"]
+    provided = {canonical(re.split(r"[<>=!~\[; ]", spec)[0]) for spec in needed}
+    provided |= {"ipython", "ipykernel"}  # every Jupyter kernel has them
+    distributions = importlib.metadata.packages_distributions()
+    for module in third_party_imports(path):
+        owners = {canonical(d) for d in distributions.get(module, [])}
+        assert owners & provided, f"{module} (from {sorted(owners)}) is not in attnlib[course]"
