@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from attnlib.validation import check_int, check_scalar, check_tensor
+from attnlib.validation import check_int, check_one_per, check_scalar, check_tensor
 
 __all__ = [
     "seed_everything",
@@ -146,11 +146,7 @@ def fit_classifier(
         desc: the progress bar's label.
     """
     inputs = check_tensor(inputs, "inputs", min_dim=1)
-    labels = check_tensor(labels, "labels", ndim=1)
-    if len(labels) != len(inputs):
-        raise ValueError(
-            f"labels must have one entry per input ({len(inputs)}), got {len(labels)}"
-        )
+    labels = check_one_per(check_tensor(labels, "labels", ndim=1), "labels", len(inputs), "input")
 
     def batch_loss(index: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
         x = inputs[index] if transform is None else transform(inputs[index])

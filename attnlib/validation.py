@@ -25,6 +25,7 @@ __all__ = [
     "check_dim",
     "check_mask",
     "check_choice",
+    "check_one_per",
     "describe",
 ]
 
@@ -103,6 +104,13 @@ def check_int(value: object, name: str, *, minimum: int | None = None) -> int:
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_one_per(value: torch.Tensor, name: str, count: int, item: str) -> torch.Tensor:
+    """Return ``value`` if it has ``count`` entries, one per ``item`` (one label per image)."""
+    if len(value) != count:
+        raise ValueError(f"{name} must have one entry per {item} ({count}), got {len(value)}")
     return value
 
 

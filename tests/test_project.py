@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from nbval_data import declared_datasets  # the plugin's own reader: one rule for both
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -108,7 +109,7 @@ def test_chapter_declares_the_real_datasets_it_reads(path):
     nb = nbformat.read(path, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     reads = {name for name in ("mnist", "fsdd") if re.search(rf"\bload_{name}\(", code)}
-    assert set(nb.metadata.get("attnlib", {}).get("datasets", [])) == reads, (
+    assert set(declared_datasets(path)) == reads, (
         f"set metadata.attnlib.datasets to {sorted(reads)}"
     )
 

@@ -3,7 +3,15 @@
 import pytest
 import torch
 
-from attnlib.validation import check_choice, check_dim, check_int, check_mask, check_scalar, check_tensor
+from attnlib.validation import (
+    check_choice,
+    check_dim,
+    check_int,
+    check_mask,
+    check_one_per,
+    check_scalar,
+    check_tensor,
+)
 
 
 @pytest.mark.parametrize(
@@ -20,6 +28,7 @@ from attnlib.validation import check_choice, check_dim, check_int, check_mask, c
         (lambda: check_mask(torch.ones(2, dtype=torch.bool), torch.Size([3])), ValueError, "does not broadcast"),
         (lambda: check_choice("val", "split", ["train", "test"]), ValueError, "split must be one of ['train', 'test'], got 'val'"),
         (lambda: check_choice(1, "split", ["train", "test"]), TypeError, "split must be one of ['train', 'test'], got int"),
+        (lambda: check_one_per(torch.ones(3), "labels", 4, "image"), ValueError, "labels must have one entry per image (4), got 3"),
     ],
 )
 def test_messages(call, error, message):
@@ -34,3 +43,4 @@ def test_valid_values_pass_through():
     assert check_scalar(2, "tau", positive=True) == 2.0
     assert check_dim(-1, x) == 1
     assert check_mask(None, x.shape) is None
+    assert check_one_per(x, "x", 2, "row") is x

@@ -42,7 +42,7 @@ from attnlib.hard import (
     score_function_surrogate,
 )
 from attnlib.training import train_loop
-from attnlib.validation import check_choice, check_int, check_scalar, check_tensor
+from attnlib.validation import check_choice, check_int, check_one_per, check_scalar, check_tensor
 
 __all__ = [
     "GlimpseConfig",
@@ -389,11 +389,7 @@ def train_glimpse_model(
         glimpses) and ``seconds`` (wall time of the epoch).
     """
     images = check_tensor(images, "images", ndim=3)
-    labels = check_tensor(labels, "labels", ndim=1)
-    if len(labels) != len(images):
-        raise ValueError(
-            f"labels must have one entry per image ({len(images)}), got {len(labels)}"
-        )
+    labels = check_one_per(check_tensor(labels, "labels", ndim=1), "labels", len(images), "image")
 
     def batch_loss(index: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
         return glimpse_loss(model, to_float(images[index]), labels[index])

@@ -32,7 +32,14 @@ from attnlib.features import Utterances
 from attnlib.hard import sample_gumbel, straight_through, topk_mask
 from attnlib.softmax import softmax
 from attnlib.training import fit_classifier, seed_everything
-from attnlib.validation import check_choice, check_int, check_scalar, check_tensor, describe
+from attnlib.validation import (
+    check_choice,
+    check_int,
+    check_one_per,
+    check_scalar,
+    check_tensor,
+    describe,
+)
 
 __all__ = [
     "ConvEncoder",
@@ -209,9 +216,7 @@ def _check_utterances(utterances: object, labels: object = None) -> None:
                         f"{describe(utterances)}")
     if labels is not None:
         labels = check_tensor(labels, "labels", ndim=1)
-        if len(labels) != len(utterances.mask):
-            raise ValueError(f"labels must have one entry per clip ({len(utterances.mask)}), "
-                             f"got {len(labels)}")
+        check_one_per(labels, "labels", len(utterances.mask), "clip")
 
 
 def train_speech_classifier(
