@@ -24,7 +24,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from attnlib.softmax import softmax
+from attnlib.softmax import _softmax
 from attnlib.validation import (
     check_dim,
     check_int,
@@ -47,24 +47,43 @@ __all__ = [
 ]
 
 
-def _check_logits(logits: object, name: str = "logits") -> torch.Tensor:
+def _check_logits(logits: object, name: str = "logits", dim: int = -1) -> torch.Tensor:
     """Floating ``(*, n)`` logits with no NaN and no +inf; ``-inf`` marks an excluded category.
 
-    Every slice along the last axis needs at least one finite entry (a distribution over
-    nothing cannot be sampled).
+    Every slice along ``dim`` (the categories) needs at least one finite entry (a distribution
+    over nothing cannot be sampled).
     """
     logits = check_tensor(logits, name, min_dim=1, floating=True)
-    if logits.shape[-1] == 0:
+    if logits.shape[dim] == 0:
         raise ValueError(f"{name} must have at least one category in its last dimension, "
                          f"got shape {tuple(logits.shape)}")
     if torch.isnan(logits).any() or (logits == float("inf")).any():
         raise ValueError(f"{name} must not contain NaN or +inf (-inf excludes a category)")
-    if not torch.isfinite(logits).any(dim=-1).all():
+    if not torch.isfinite(logits).any(dim=dim).all():
         raise ValueError(
             f"{name} has a slice whose every entry is -inf; each slice along the last "
             "dimension needs at least one category that can be chosen"
         )
     return logits
+
+
+def _check_baseline(baseline: object, shape: torch.Size) -> float | torch.Tensor | None:
+    """``None``, a real number, or a finite floating tensor that broadcasts to ``shape``."""
+    if baseline is None:
+        return None
+    if not isinstance(baseline, torch.Tensor):
+        return check_scalar(baseline, "baseline")
+    baseline = check_tensor(baseline, "baseline", floating=True, finite=True)
+    try:
+        broadcast = torch.broadcast_shapes(baseline.shape, shape)
+    except RuntimeError:
+        broadcast = None
+    if broadcast != shape:
+        raise ValueError(
+            f"baseline of shape {tuple(baseline.shape)} does not broadcast to "
+            f"log_prob's shape {tuple(shape)}"
+        )
+    return baseline
 
 
 def _check_generator(generator: object) -> torch.Generator | None:
@@ -142,6 +161,11 @@ def topk_mask(scores: torch.Tensor, k: int, dim: int = -1) -> torch.Tensor:
         raise ValueError(
             f"k must be <= scores.shape[{dim}] = {scores.shape[dim]}, got {k}"
         )
+    return _topk_mask(scores, k, dim)
+
+
+def _topk_mask(scores: torch.Tensor, k: int, dim: int = -1) -> torch.Tensor:
+    """The kernel of :func:`topk_mask` (arguments already checked)."""
     index = scores.topk(k, dim=dim).indices  # (*) with size k along dim
     mask = torch.zeros_like(scores, dtype=torch.bool)  # (*)
     return mask.scatter(dim, index, True)
@@ -170,6 +194,11 @@ def argmax_one_hot(scores: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     scores = check_tensor(scores, "scores", min_dim=1, floating=True)
     dim = check_dim(dim, scores)
+    return _argmax_one_hot(scores, dim)
+
+
+def _argmax_one_hot(scores: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """The kernel of :func:`argmax_one_hot` (arguments already checked)."""
     index = scores.argmax(dim=dim, keepdim=True)  # (*) with size 1 along dim
     return torch.zeros_like(scores).scatter(dim, index, 1.0).detach()
 
@@ -206,6 +235,16 @@ def sample_gumbel(
     generator = _check_generator(generator)
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         raise TypeError(f"dtype must be a floating torch.dtype, got {dtype!r}")
+    return _sample_gumbel(shape, generator=generator, dtype=dtype)
+
+
+def _sample_gumbel(
+    shape: tuple[int, ...] | torch.Size,
+    *,
+    generator: torch.Generator | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    """The kernel of :func:`sample_gumbel` (arguments already checked)."""
     # torch.rand draws from [0, 1): clip u away from 0 and 1 so that both logs stay finite.
     info = torch.finfo(dtype)
     u = torch.rand(shape, generator=generator, dtype=dtype).clamp(info.tiny, 1 - info.eps)
@@ -243,7 +282,17 @@ def sample_categorical(
     if num_samples is not None:
         num_samples = check_int(num_samples, "num_samples", minimum=1)
     generator = _check_generator(generator)
-    probs = softmax(logits.detach(), dim=-1).reshape(-1, logits.shape[-1])  # (B, n)
+    return _sample_categorical(logits, num_samples, generator=generator)
+
+
+def _sample_categorical(
+    logits: torch.Tensor,
+    num_samples: int | None = None,
+    *,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """The kernel of :func:`sample_categorical` (arguments already checked)."""
+    probs = _softmax(logits.detach(), -1).reshape(-1, logits.shape[-1])  # (B, n)
     draws = 1 if num_samples is None else num_samples
     index = torch.multinomial(probs, draws, replacement=True, generator=generator)  # (B, S)
     index = index.T.reshape(draws, *logits.shape[:-1])  # (S, *)
@@ -282,6 +331,12 @@ def categorical_log_prob(logits: torch.Tensor, index: torch.Tensor) -> torch.Ten
     if index.numel() and (index.min() < 0 or index.max() >= n):
         raise ValueError(f"index must lie in [0, {n}), got values in "
                          f"[{int(index.min())}, {int(index.max())}]")
+    return _categorical_log_prob(logits, index)
+
+
+def _categorical_log_prob(logits: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """The kernel of :func:`categorical_log_prob` (arguments already checked)."""
+    n = logits.shape[-1]
     log_p = torch.log_softmax(logits, dim=-1).expand(*index.shape, n)  # (..., n)
     return log_p.gather(-1, index.unsqueeze(-1)).squeeze(-1)  # (..., n) -> (...)
 
@@ -331,23 +386,20 @@ def score_function_surrogate(
             f"reward must have the shape of log_prob {tuple(log_prob.shape)}, "
             f"got shape {tuple(reward.shape)}"
         )
+    baseline = _check_baseline(baseline, log_prob.shape)
+    return _score_function_surrogate(log_prob, reward, baseline)
+
+
+def _score_function_surrogate(
+    log_prob: torch.Tensor,
+    reward: torch.Tensor,
+    baseline: float | torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The kernel of :func:`score_function_surrogate` (arguments already checked)."""
     advantage = reward.detach()
     if baseline is not None:
-        if isinstance(baseline, torch.Tensor):
-            baseline = check_tensor(baseline, "baseline", floating=True, finite=True)
-            try:
-                shape = torch.broadcast_shapes(baseline.shape, log_prob.shape)
-            except RuntimeError:
-                shape = None
-            if shape != log_prob.shape:
-                raise ValueError(
-                    f"baseline of shape {tuple(baseline.shape)} does not broadcast to "
-                    f"log_prob's shape {tuple(log_prob.shape)}"
-                )
-            baseline = baseline.detach()
-        else:
-            baseline = check_scalar(baseline, "baseline")
-        advantage = advantage - baseline
+        advantage = advantage - (baseline.detach() if isinstance(baseline, torch.Tensor)
+                                 else baseline)
     return advantage * log_prob
 
 
@@ -403,10 +455,12 @@ def reinforce_gradient(
             raise ValueError(
                 f"num_samples must be >= 2 for baseline='leave-one-out', got {num_samples}"
             )
+    else:  # fixed before sampling: it must broadcast to the samples' shape (S, *)
+        baseline = _check_baseline(baseline, torch.Size((num_samples, *logits.shape[:-1])))
     generator = _check_generator(generator)
 
     theta = logits.detach().clone().requires_grad_(True)  # (*, n)
-    index = sample_categorical(theta, num_samples, generator=generator)  # (S, *)
+    index = _sample_categorical(theta, num_samples, generator=generator)  # (S, *)
     one_hot = F.one_hot(index, theta.shape[-1]).to(theta.dtype)  # (S, *) -> (S, *, n)
     with torch.no_grad():
         reward = reward_fn(one_hot)
@@ -418,8 +472,8 @@ def reinforce_gradient(
     reward = reward.to(theta.dtype)
     if leave_one_out:
         baseline = (reward.sum(dim=0, keepdim=True) - reward) / (num_samples - 1)  # (S, *)
-    log_prob = categorical_log_prob(theta, index)  # (S, *)
-    surrogate = score_function_surrogate(log_prob, reward, baseline)  # (S, *)
+    log_prob = _categorical_log_prob(theta, index)  # (S, *)
+    surrogate = _score_function_surrogate(log_prob, reward, baseline)  # (S, *)
     # Averaging over samples and summing over the independent batch slices gives each slice
     # its own averaged estimate.
     (gradient,) = torch.autograd.grad(surrogate.mean(dim=0).sum(), theta)
@@ -456,6 +510,11 @@ def straight_through(hard: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
             f"soft must have the shape of hard {tuple(hard.shape)}, got shape "
             f"{tuple(soft.shape)}"
         )
+    return _straight_through(hard, soft)
+
+
+def _straight_through(hard: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
+    """The kernel of :func:`straight_through` (arguments already checked)."""
     return (soft - soft.detach()) + hard.detach()
 
 
@@ -500,16 +559,27 @@ def gumbel_softmax(
     """
     logits = check_tensor(logits, "logits", min_dim=1, floating=True)
     dim = check_dim(dim, logits)
-    _check_logits(logits.movedim(dim, -1))
+    _check_logits(logits, dim=dim)
     tau = check_scalar(tau, "tau", positive=True)
     if not isinstance(hard, bool):
         raise TypeError(f"hard must be a bool, got {describe(hard)}")
     generator = _check_generator(generator)
+    return _gumbel_softmax(logits, tau, hard, dim, generator=generator)
 
-    g = sample_gumbel(logits.shape, generator=generator, dtype=logits.dtype)  # (*)
-    y = softmax(logits + g, dim=dim, temperature=tau)  # (*), sums to 1 along dim
+
+def _gumbel_softmax(
+    logits: torch.Tensor,
+    tau: float = 1.0,
+    hard: bool = False,
+    dim: int = -1,
+    *,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """The kernel of :func:`gumbel_softmax` (arguments already checked)."""
+    g = _sample_gumbel(logits.shape, generator=generator, dtype=logits.dtype)  # (*)
+    y = _softmax(logits + g, dim, tau)  # (*), sums to 1 along dim
     if not hard:
         return y
     # argmax(y) = argmax(logits + g): an exact categorical sample (the Gumbel-max trick).
-    return straight_through(argmax_one_hot(y.detach(), dim=dim), y)
+    return _straight_through(_argmax_one_hot(y.detach(), dim), y)
 

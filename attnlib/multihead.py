@@ -9,8 +9,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from attnlib.soft import scaled_dot_product_attention
-from attnlib.validation import check_int, check_tensor, describe
+from attnlib.soft import _scaled_dot_product_attention
+from attnlib.validation import check_int, check_mask, check_tensor, describe
 
 __all__ = ["MultiHeadAttention"]
 
@@ -109,10 +109,20 @@ class MultiHeadAttention(nn.Module):
                 f"key and value must share batch and length, got shapes "
                 f"{tuple(key.shape)} and {tuple(value.shape)}"
             )
+        try:
+            batch = torch.broadcast_shapes(query.shape[:1], key.shape[:1])  # (B,)
+        except RuntimeError:
+            raise ValueError(
+                "query, key and value batch dimensions must broadcast, got shapes "
+                f"{tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
+            ) from None
+        if not isinstance(return_weights, bool):
+            raise TypeError(f"return_weights must be a bool, got {describe(return_weights)}")
+        mask = check_mask(mask, batch + (self.num_heads, query.shape[1], key.shape[1]))
         q = self._split_heads(self.q_proj(query))  # (B, H, L, D)
         k = self._split_heads(self.k_proj(key))  # (B, H, S, D)
         v = self._split_heads(self.v_proj(value))  # (B, H, S, D)
-        heads, weights = scaled_dot_product_attention(q, k, v, mask, return_weights=True)
+        heads, weights = _scaled_dot_product_attention(q, k, v, mask)  # (B, H, L, D), (B, H, L, S)
         B, H, L, D = heads.shape
         merged = heads.transpose(1, 2).reshape(B, L, H * D)  # (B, H, L, D) -> (B, L, E)
         output = self.out_proj(merged)  # (B, L, E)

@@ -16,9 +16,11 @@ from attnlib.validation import check_int, check_tensor
 __all__ = ["dot_score", "scaled_dot_score", "BilinearScore", "AdditiveScore"]
 
 
-def _check_query_key(query: object, key: object, *, same_dim: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def _check_query_key(
+    query: object, key: object, *, same_dim: bool, key_name: str = "key"
+) -> tuple[torch.Tensor, torch.Tensor]:
     query = check_tensor(query, "query", min_dim=2, floating=True)
-    key = check_tensor(key, "key", min_dim=2, floating=True)
+    key = check_tensor(key, key_name, min_dim=2, floating=True)
     if same_dim and key.shape[-1] != query.shape[-1]:
         raise ValueError(
             f"key must have last dimension {query.shape[-1]} to match query, "
@@ -28,7 +30,7 @@ def _check_query_key(query: object, key: object, *, same_dim: bool) -> tuple[tor
         torch.broadcast_shapes(query.shape[:-2], key.shape[:-2])
     except RuntimeError:
         raise ValueError(
-            f"query and key batch dimensions must broadcast, got shapes "
+            f"query and {key_name} batch dimensions must broadcast, got shapes "
             f"{tuple(query.shape)} and {tuple(key.shape)}"
         ) from None
     return query, key
@@ -95,7 +97,9 @@ class AdditiveScore(nn.Module):
     r"""Additive (Bahdanau) score :math:`s(q, k) = v^\top \tanh(W_q q + W_k k)`.
 
     From Bahdanau, Cho and Bengio (ICLR 2015), where ``q`` is the decoder state and ``k`` an
-    encoder annotation.
+    encoder annotation. A decoder scores the same keys at every output step, so the key half
+    :math:`W_k k` (with its bias) can be computed once: :meth:`project_key`, then
+    :meth:`score_projected` at each step (``forward`` is the two together).
 
     Args:
         query_dim: ``Dq``.
@@ -103,6 +107,13 @@ class AdditiveScore(nn.Module):
         hidden_dim: ``H``, the size of the hidden layer.
 
     Shapes: query ``(..., L, Dq)``, key ``(..., S, Dk)`` -> scores ``(..., L, S)``.
+
+    Example:
+        >>> score = AdditiveScore(query_dim=4, key_dim=6, hidden_dim=8)
+        >>> query, key = torch.randn(2, 3, 4), torch.randn(2, 5, 6)
+        >>> projected = score.project_key(key)  # once per sequence: (2, 5, 8)
+        >>> torch.allclose(score.score_projected(query, projected), score(query, key))
+        True
     """
 
     def __init__(self, query_dim: int, key_dim: int, hidden_dim: int) -> None:
@@ -118,8 +129,28 @@ class AdditiveScore(nn.Module):
         query, key = _check_query_key(query, key, same_dim=False)
         _check_last_dim(query, "query", self.query_dim)
         _check_last_dim(key, "key", self.key_dim)
+        return self._score_projected(query, self._project_key(key))
+
+    def project_key(self, key: torch.Tensor) -> torch.Tensor:
+        """The key half of the score, :math:`W_k k + b`: ``(..., S, Dk)`` -> ``(..., S, H)``."""
+        key = check_tensor(key, "key", min_dim=2, floating=True)
+        _check_last_dim(key, "key", self.key_dim)
+        return self._project_key(key)
+
+    def score_projected(self, query: torch.Tensor, projected_key: torch.Tensor) -> torch.Tensor:
+        """Scores from queries ``(..., L, Dq)`` and :meth:`project_key`'s ``(..., S, H)``."""
+        query, projected_key = _check_query_key(query, projected_key, same_dim=False,
+                                                key_name="projected_key")
+        _check_last_dim(query, "query", self.query_dim)
+        _check_last_dim(projected_key, "projected_key", self.query_proj.out_features)
+        return self._score_projected(query, projected_key)
+
+    def _project_key(self, key: torch.Tensor) -> torch.Tensor:
+        return self.key_proj(key)  # (..., S, Dk) -> (..., S, H)
+
+    def _score_projected(self, query: torch.Tensor, projected_key: torch.Tensor) -> torch.Tensor:
         q = self.query_proj(query).unsqueeze(-2)  # (..., L, H) -> (..., L, 1, H)
-        k = self.key_proj(key).unsqueeze(-3)  # (..., S, H) -> (..., 1, S, H)
+        k = projected_key.unsqueeze(-3)  # (..., S, H) -> (..., 1, S, H)
         return self.v(torch.tanh(q + k)).squeeze(-1)  # (..., L, S, H) -> (..., L, S)
 
 

@@ -11,14 +11,14 @@ import math
 
 import torch
 
-from attnlib.softmax import softmax
+from attnlib.softmax import _softmax
 from attnlib.validation import check_mask, check_scalar, check_tensor, describe
 
 __all__ = ["attention_pooling", "gaussian_kernel_scores", "scaled_dot_product_attention"]
 
 
 def gaussian_kernel_scores(
-    queries: torch.Tensor, keys: torch.Tensor, *, bandwidth: float = 1.0
+    query: torch.Tensor, key: torch.Tensor, *, bandwidth: float = 1.0
 ) -> torch.Tensor:
     r"""Scores of a Gaussian kernel, :math:`s(q, k) = -\lVert q - k \rVert^2 / (2 h^2)`.
 
@@ -26,36 +26,52 @@ def gaussian_kernel_scores(
     :math:`K_h(q - k_i) / \sum_j K_h(q - k_j)` (the kernel's constant cancels).
 
     Args:
-        queries: ``(L,)`` scalars or ``(L, E)`` vectors.
-        keys: ``(S,)`` or ``(S, E)``, matching ``queries``.
+        query: ``(L,)`` scalars or ``(L, E)`` vectors.
+        key: ``(S,)`` or ``(S, E)``, matching ``query``.
         bandwidth: ``h``, a finite number > 0.
 
     Returns:
         scores ``(L, S)``.
+
+    Example:
+        >>> gaussian_kernel_scores(torch.tensor([0.0]), torch.tensor([1.0, 2.0]))
+        tensor([[-0.5000, -2.0000]])
     """
-    queries = check_tensor(queries, "queries", floating=True)
-    keys = check_tensor(keys, "keys", floating=True)
+    query, key, bandwidth = _check_kernel_arguments(query, key, bandwidth)
+    return _gaussian_kernel_scores(query, key, bandwidth)
+
+
+def _check_kernel_arguments(
+    query: object, key: object, bandwidth: object
+) -> tuple[torch.Tensor, torch.Tensor, float]:
+    query = check_tensor(query, "query", floating=True)
+    key = check_tensor(key, "key", floating=True)
     bandwidth = check_scalar(bandwidth, "bandwidth", positive=True)
-    if queries.dim() not in (1, 2) or keys.dim() != queries.dim():
+    if query.dim() not in (1, 2) or key.dim() != query.dim():
         raise ValueError(
-            "queries and keys must both have shape (n,) or both (n, E), got shapes "
-            f"{tuple(queries.shape)} and {tuple(keys.shape)}"
+            "query and key must both have shape (n,) or both (n, E), got shapes "
+            f"{tuple(query.shape)} and {tuple(key.shape)}"
         )
-    if queries.dim() == 1:
-        queries, keys = queries.unsqueeze(-1), keys.unsqueeze(-1)  # (L, 1), (S, 1)
-    if keys.shape[-1] != queries.shape[-1]:
+    if query.dim() == 2 and key.shape[-1] != query.shape[-1]:
         raise ValueError(
-            f"keys must have last dimension {queries.shape[-1]} to match queries, "
-            f"got shape {tuple(keys.shape)}"
+            f"key must have last dimension {query.shape[-1]} to match query, "
+            f"got shape {tuple(key.shape)}"
         )
-    squared = torch.cdist(queries, keys).pow(2)  # (L, E), (S, E) -> (L, S)
+    return query, key, bandwidth
+
+
+def _gaussian_kernel_scores(query: torch.Tensor, key: torch.Tensor, bandwidth: float) -> torch.Tensor:
+    """The kernel of :func:`gaussian_kernel_scores` (arguments already checked)."""
+    if query.dim() == 1:
+        query, key = query.unsqueeze(-1), key.unsqueeze(-1)  # (L, 1), (S, 1)
+    squared = torch.cdist(query, key).pow(2)  # (L, E), (S, E) -> (L, S)
     return -squared / (2 * bandwidth**2)
 
 
 def attention_pooling(
-    queries: torch.Tensor,
-    keys: torch.Tensor,
-    values: torch.Tensor,
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
     *,
     bandwidth: float = 1.0,
     return_weights: bool = False,
@@ -70,9 +86,9 @@ def attention_pooling(
     The first model of chapter 1: no parameters but the bandwidth ``h``.
 
     Args:
-        queries: ``(L,)`` or ``(L, E)``.
-        keys: ``(S,)`` or ``(S, E)``: the training inputs.
-        values: ``(S,)`` or ``(S, Ev)``: the training targets.
+        query: ``(L,)`` or ``(L, E)``.
+        key: ``(S,)`` or ``(S, E)``: the training inputs.
+        value: ``(S,)`` or ``(S, Ev)``: the training targets.
         bandwidth: ``h`` > 0; small ``h`` follows the nearest keys, large ``h`` averages all.
         return_weights: also return the ``(L, S)`` weights.
 
@@ -84,15 +100,16 @@ def attention_pooling(
         >>> attention_pooling(x, x, 2 * x, bandwidth=1e-3)
         tensor([0.0000, 0.5000, 1.0000, 1.5000, 2.0000])
     """
-    scores = gaussian_kernel_scores(queries, keys, bandwidth=bandwidth)  # (L, S)
-    values = check_tensor(values, "values", floating=True)
-    if values.dim() not in (1, 2) or values.shape[0] != keys.shape[0]:
+    query, key, bandwidth = _check_kernel_arguments(query, key, bandwidth)
+    value = check_tensor(value, "value", floating=True)
+    if value.dim() not in (1, 2) or value.shape[0] != key.shape[0]:
         raise ValueError(
-            f"values must have shape ({keys.shape[0]},) or ({keys.shape[0]}, Ev) to match "
-            f"keys, got shape {tuple(values.shape)}"
+            f"value must have shape ({key.shape[0]},) or ({key.shape[0]}, Ev) to match "
+            f"key, got shape {tuple(value.shape)}"
         )
-    weights = softmax(scores, dim=-1)  # (L, S), each row sums to 1
-    output = weights @ values  # (L, S) @ (S,) or (S, Ev) -> (L,) or (L, Ev)
+    scores = _gaussian_kernel_scores(query, key, bandwidth)  # (L, S)
+    weights = _softmax(scores, -1)  # (L, S), each row sums to 1
+    output = weights @ value  # (L, S) @ (S,) or (S, Ev) -> (L,) or (L, Ev)
     return (output, weights) if return_weights else output
 
 
@@ -154,8 +171,15 @@ def scaled_dot_product_attention(
             f"{tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
         ) from None
     mask = check_mask(mask, batch + (query.shape[-2], key.shape[-2]))
-
-    scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])  # (..., L, S)
-    weights = softmax(scores, dim=-1, mask=mask)  # (..., L, S)
-    output = weights @ value  # (..., L, S) @ (..., S, Ev) -> (..., L, Ev)
+    output, weights = _scaled_dot_product_attention(query, key, value, mask)
     return (output, weights) if return_weights else output
+
+
+def _scaled_dot_product_attention(
+    query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The kernel of :func:`scaled_dot_product_attention`: ``(output, weights)``, unchecked."""
+    scores = query @ key.transpose(-2, -1) / math.sqrt(query.shape[-1])  # (..., L, S)
+    weights = _softmax(scores, -1, 1.0, mask)  # (..., L, S)
+    output = weights @ value  # (..., L, S) @ (..., S, Ev) -> (..., L, Ev)
+    return output, weights

@@ -290,8 +290,6 @@ def test_gumbel_softmax_along_another_dim_and_excluded_categories():
 def test_gumbel_softmax_is_exported_from_attnlib():
     import attnlib
 
-    if not hasattr(attnlib, "gumbel_softmax"):
-        pytest.skip("attnlib/__init__.py does not export gumbel_softmax yet (the lead adds it)")
     assert attnlib.gumbel_softmax is gumbel_softmax
 
 
@@ -499,3 +497,15 @@ def test_plot_helpers_return_fig_and_ax_with_labels():
     with pytest.raises(ValueError, match=r"values\['a'\] must have 3 entries"):
         plot_estimator_curves([1, 2, 4], {"a": [1.0]}, ylabel="variance")
     plt.close("all")
+
+
+def test_reinforce_gradient_checks_a_tensor_baseline_before_sampling():
+    calls = []
+
+    def reward(z):
+        calls.append(z)
+        return z[..., 0]
+
+    with pytest.raises(ValueError, match=r"baseline of shape \(3,\) does not broadcast"):
+        reinforce_gradient(torch.zeros(2), reward, 4, baseline=torch.zeros(3))
+    assert not calls

@@ -78,3 +78,28 @@ def test_bad_input_names_the_argument(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert message in str(info.value)
+
+
+def test_additive_score_from_projected_keys_equals_the_full_score():
+    score = AdditiveScore(query_dim=4, key_dim=6, hidden_dim=8)
+    generator = torch.Generator().manual_seed(3)
+    query, key = torch.randn(2, 3, 4, generator=generator), torch.randn(2, 5, 6, generator=generator)
+    projected = score.project_key(key)
+    assert projected.shape == (2, 5, 8)
+    torch.testing.assert_close(score.score_projected(query, projected), score(query, key))
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda s: s.project_key(torch.ones(5, 7)), ValueError, "key must have last dimension 6"),
+        (lambda s: s.project_key("k"), TypeError, "key must be a torch.Tensor, got str"),
+        (lambda s: s.score_projected(torch.ones(3, 4), torch.ones(5, 6)), ValueError,
+         "projected_key must have last dimension 8"),
+        (lambda s: s.score_projected(torch.ones(3, 5), torch.ones(5, 8)), ValueError,
+         "query must have last dimension 4"),
+    ],
+)
+def test_additive_score_projected_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call(AdditiveScore(query_dim=4, key_dim=6, hidden_dim=8))

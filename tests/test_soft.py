@@ -129,10 +129,10 @@ def test_sdpa_bad_input_names_the_argument(args, kwargs, error, message):
 
 BAD_POOLING = [
     ((torch.ones(3), torch.ones(4), torch.ones(4)), {"bandwidth": 0}, ValueError, "bandwidth must be > 0, got 0.0"),
-    ((torch.ones(3), torch.ones(4), torch.ones(5)), {}, ValueError, "values must have shape (4,) or (4, Ev)"),
-    ((torch.ones(3), torch.ones(4, 2), torch.ones(4)), {}, ValueError, "queries and keys must both have shape"),
-    ((torch.ones(3, 2), torch.ones(4, 3), torch.ones(4)), {}, ValueError, "keys must have last dimension 2"),
-    ((torch.ones(3), "keys", torch.ones(4)), {}, TypeError, "keys must be a torch.Tensor, got str"),
+    ((torch.ones(3), torch.ones(4), torch.ones(5)), {}, ValueError, "value must have shape (4,) or (4, Ev)"),
+    ((torch.ones(3), torch.ones(4, 2), torch.ones(4)), {}, ValueError, "query and key must both have shape"),
+    ((torch.ones(3, 2), torch.ones(4, 3), torch.ones(4)), {}, ValueError, "key must have last dimension 2"),
+    ((torch.ones(3), "key", torch.ones(4)), {}, TypeError, "key must be a torch.Tensor, got str"),
 ]
 
 

@@ -135,3 +135,38 @@ def test_bad_input_names_the_argument(kwargs, error, message):
     with pytest.raises(error) as info:
         softmax(**kwargs)
     assert message in str(info.value)
+
+
+# The kernel turns the mask into an additive bias and falls back on the reference formula when
+# torch's fused softmax gives NaN; these pin both paths to the same definition.
+
+
+@pytest.mark.parametrize("masked_value", [float("inf"), float("nan"), float("-inf"), 1e30])
+def test_masked_entries_are_ignored_whatever_they_hold(masked_value):
+    x = torch.tensor([[1.0, masked_value, 2.0], [0.5, 0.5, masked_value]])
+    mask = torch.tensor([[True, False, True], [True, True, False]])
+    expected = torch.stack([torch.softmax(torch.tensor([1.0, 2.0]), 0), torch.full((2,), 0.5)])
+    alpha = softmax(x, mask=mask)
+    torch.testing.assert_close(alpha[mask].view(2, 2), expected)
+    assert (alpha[~mask] == 0).all()
+
+
+@pytest.mark.parametrize("mask_shape", [(4, 5), (1, 5), (4, 1), (5,), (3, 4, 5)])
+@pytest.mark.parametrize("dim", [-1, 1, 2])
+def test_mask_of_any_broadcastable_shape_equals_masked_fill(mask_shape, dim):
+    generator = torch.Generator().manual_seed(1)
+    x = torch.randn(3, 4, 5, generator=generator, requires_grad=True)
+    mask = torch.rand(mask_shape, generator=generator) > 0.4
+    mask_full = mask.expand(3, 4, 5)
+    expected = torch.softmax(x.detach().masked_fill(~mask_full, float("-inf")), dim=dim)
+    expected = expected.nan_to_num(0.0)  # torch leaves a fully masked slice NaN
+    alpha = softmax(x, dim=dim, mask=mask)
+    torch.testing.assert_close(alpha, expected)
+    alpha.square().sum().backward()
+    assert torch.isfinite(x.grad).all()
+    assert (x.grad[~mask_full] == 0).all()
+
+
+def test_all_minus_inf_slice_without_mask_gives_zeros():
+    x = torch.tensor([[float("-inf")] * 3, [0.0, float("-inf"), 0.0]])
+    torch.testing.assert_close(softmax(x), torch.tensor([[0.0, 0.0, 0.0], [0.5, 0.0, 0.5]]))

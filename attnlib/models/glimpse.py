@@ -36,10 +36,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from attnlib.hard import (
-    categorical_log_prob,
-    gumbel_softmax,
-    sample_categorical,
-    score_function_surrogate,
+    _categorical_log_prob,
+    _gumbel_softmax,
+    _sample_categorical,
+    _score_function_surrogate,
 )
 from attnlib.training import train_loop
 from attnlib.validation import check_choice, check_int, check_one_per, check_scalar, check_tensor
@@ -279,12 +279,12 @@ class RecurrentAttentionModel(nn.Module):
             index = logits.argmax(dim=-1)  # (B,)
             weights = F.one_hot(index, logits.shape[-1]).to(logits.dtype)  # (B, K*K)
         elif self.config.estimator == "gumbel":
-            weights = gumbel_softmax(logits, tau=self.config.tau, hard=True)  # (B, K*K)
+            weights = _gumbel_softmax(logits, self.config.tau, hard=True)  # (B, K*K)
             index = weights.detach().argmax(dim=-1)  # (B,)
         else:
-            index = sample_categorical(logits)  # (B,)
+            index = _sample_categorical(logits)  # (B,)
             weights = F.one_hot(index, logits.shape[-1]).to(logits.dtype)  # (B, K*K)
-        return weights, index, categorical_log_prob(logits, index)
+        return weights, index, _categorical_log_prob(logits, index)
 
     def trace(self, images: torch.Tensor) -> GlimpseTrace:
         """Run the ``T`` glimpses on ``images`` ``(B, H, W)`` and record every choice."""
@@ -356,7 +356,7 @@ def glimpse_loss(
     loss = ce
     if model.config.estimator == "reinforce":
         rewards = reward[:, None].expand_as(trace.log_probs)  # (B, T)
-        surrogate = score_function_surrogate(trace.log_probs, rewards, trace.baselines)  # (B, T)
+        surrogate = _score_function_surrogate(trace.log_probs, rewards, trace.baselines)  # (B, T)
         reinforce = -surrogate.sum(dim=1).mean()  # maximise the reward
         baseline = (reward[:, None] - trace.baselines).pow(2).sum(dim=1).mean()
         loss = ce + reinforce + baseline

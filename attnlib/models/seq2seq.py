@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from attnlib.scoring import AdditiveScore
-from attnlib.softmax import softmax
+from attnlib.softmax import _softmax
 from attnlib.training import minibatches, train_loop
 from attnlib.validation import check_int, check_tensor, describe
 
@@ -189,12 +189,12 @@ class Seq2Seq(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One attention step: context ``(B, 2H)`` and weights ``(B, S)`` for states ``s`` ``(B, D)``.
 
-        ``keys`` ``(B, S, A)`` is ``self.score.key_proj(h)`` (``U h_j`` plus its bias), computed
-        once per sequence; the result equals ``softmax(self.score(s[:, None], h)[:, 0], mask=mask)``.
+        ``keys`` ``(B, S, A)`` is ``self.score.project_key(h)`` (``U h_j`` plus its bias),
+        computed once per sequence; the result equals
+        ``softmax(self.score(s[:, None], h)[:, 0], mask=mask)``.
         """
-        query = self.score.query_proj(s).unsqueeze(1)  # (B, D) -> (B, 1, A)
-        e = self.score.v(torch.tanh(query + keys)).squeeze(-1)  # (B, S, A) -> (B, S)
-        alpha = softmax(e, dim=-1, mask=mask)  # (B, S)
+        e = self.score._score_projected(s.unsqueeze(1), keys).squeeze(1)  # (B, 1, S) -> (B, S)
+        alpha = _softmax(e, -1, 1.0, mask)  # (B, S)
         context = (alpha.unsqueeze(1) @ h).squeeze(1)  # (B, 1, S) @ (B, S, 2H) -> (B, 2H)
         return context, alpha
 
@@ -210,7 +210,7 @@ class Seq2Seq(nn.Module):
 
     def _start(self, source, source_lengths):
         h, summary, mask = self.encode(source, source_lengths)
-        keys = self.score.key_proj(h) if self.config.attention else None  # (B, S, A)
+        keys = self.score._project_key(h) if self.config.attention else None  # (B, S, A)
         s = torch.tanh(self.init_state(summary))  # (B, 2H) -> (B, D)
         return h, summary, mask, keys, s
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from attnlib.soft import scaled_dot_product_attention
+from attnlib.soft import _scaled_dot_product_attention
 from attnlib.validation import check_int, check_tensor
 
 __all__ = [
@@ -186,7 +186,7 @@ class SpatialAttentionCNN(nn.Module):
         B, C, H, W = f.shape
         v = f.flatten(2).transpose(1, 2)  # (B, C, H', W') -> (B, S, C)
         k = self.key(v)  # (B, S, C) -> (B, S, E)
-        z, alpha = scaled_dot_product_attention(self.query, k, v, return_weights=True)
+        z, alpha = _scaled_dot_product_attention(self.query, k, v)
         # (1, E), (B, S, E), (B, S, C) -> z (B, 1, C), alpha (B, 1, S)
         logits = self.classifier(z.squeeze(1))  # (B, C) -> (B, K)
         if return_weights:

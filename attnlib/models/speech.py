@@ -29,8 +29,8 @@ import torch
 from torch import nn
 
 from attnlib.features import Utterances
-from attnlib.hard import sample_gumbel, straight_through, topk_mask
-from attnlib.softmax import softmax
+from attnlib.hard import _sample_gumbel, _straight_through, _topk_mask
+from attnlib.softmax import _softmax
 from attnlib.training import fit_classifier, seed_everything
 from attnlib.validation import (
     check_choice,
@@ -190,14 +190,14 @@ class SpeechClassifier(nn.Module):
             return keep / keep.sum(-1, keepdim=True)
         s = self.scores(h)  # (B, T)
         if self.config.pooling == "soft":
-            return softmax(s, dim=-1, mask=mask)
+            return _softmax(s, -1, 1.0, mask)
         if self.training and self.config.sample:
             # Gumbel-top-k: the top k of s + g are k samples without replacement from softmax(s).
-            s = s + sample_gumbel(s.shape, dtype=s.dtype)  # (B, T)
+            s = s + _sample_gumbel(s.shape, dtype=s.dtype)  # (B, T)
         k = min(self.config.k, s.shape[-1])
-        chosen = topk_mask(s.masked_fill(~mask, float("-inf")), k) & mask  # (B, T)
+        chosen = _topk_mask(s.masked_fill(~mask, float("-inf")), k) & mask  # (B, T)
         hard = chosen.to(h.dtype) / chosen.sum(-1, keepdim=True)  # (B, T), k-hot / k
-        return straight_through(hard, softmax(s, dim=-1, mask=mask))
+        return _straight_through(hard, _softmax(s, -1, 1.0, mask))
 
     def forward(
         self, batch: Utterances, *, return_weights: bool = False

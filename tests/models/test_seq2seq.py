@@ -72,7 +72,7 @@ def test_attend_equals_additive_score_and_masked_softmax():
     source, lengths, _ = batch()
     h, _, mask = model.encode(source, lengths)
     s = torch.randn(4, 10)
-    context, alpha = model.attend(s, h, model.score.key_proj(h), mask)
+    context, alpha = model.attend(s, h, model.score.project_key(h), mask)
     scores = model.score(s.unsqueeze(1), h).squeeze(1)  # (B, 1, S) -> (B, S)
     expected = softmax(scores, mask=mask)
     torch.testing.assert_close(alpha, expected, rtol=1e-6, atol=1e-7)
@@ -94,7 +94,7 @@ def test_from_scratch_bahdanau_step():
     e = torch.tanh((s @ W.T)[:, None, :] + h @ U.T + b) @ v  # (B, S)
     e = e.masked_fill(~mask, float("-inf"))
     expected = torch.softmax(e, dim=-1)
-    _, alpha = model.attend(s, h, model.score.key_proj(h), mask)
+    _, alpha = model.attend(s, h, model.score.project_key(h), mask)
     torch.testing.assert_close(alpha, expected)
 
 
