@@ -134,8 +134,12 @@ def fit_classifier(
     seed: int = 0,
     transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
     desc: str = "training",
-) -> list[float]:
-    """Train a classifier with cross-entropy through :func:`train_loop`; return each epoch's mean loss.
+) -> list[dict[str, float]]:
+    """Train a classifier with cross-entropy through :func:`train_loop`.
+
+    Every training entry point of the course (``fit_classifier``, ``train_glimpse_model``,
+    ``train_speech_classifier``, ``train_seq2seq``) takes a built model, its data and keyword
+    settings, trains the model in place and returns :func:`train_loop`'s history.
 
     Args:
         model: maps a batch ``(B, *)`` to logits ``(B, C)``.
@@ -144,6 +148,9 @@ def fit_classifier(
         epochs, batch_size, lr, seed: as in :func:`train_loop`.
         transform: applied to each batch of inputs (for example an augmentation).
         desc: the progress bar's label.
+
+    Returns:
+        One dict per epoch: ``loss`` (the mean cross-entropy) and ``seconds``.
     """
     inputs = check_tensor(inputs, "inputs", min_dim=1)
     labels = check_one_per(check_tensor(labels, "labels", ndim=1), "labels", len(inputs), "input")
@@ -153,11 +160,10 @@ def fit_classifier(
         loss = nn.functional.cross_entropy(model(x), labels[index])
         return loss, {"loss": loss.item()}
 
-    history = train_loop(
+    return train_loop(
         model, len(inputs), batch_loss, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         desc=desc,
     )
-    return [epoch["loss"] for epoch in history]
 
 
 @torch.no_grad()

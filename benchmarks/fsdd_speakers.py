@@ -26,8 +26,14 @@ import torch
 
 from attnlib.data import load_fsdd
 from attnlib.data.fsdd import SPEAKERS
-from attnlib.features import log_mel_utterances, normalise
-from attnlib.models.speech import SpeechConfig, predict_with_weights, train_speech_classifier
+from attnlib.data.speech_features import log_mel_utterances, normalise
+from attnlib.models.speech import (
+    SpeechClassifier,
+    SpeechConfig,
+    predict_with_weights,
+    train_speech_classifier,
+)
+from attnlib.training import seed_everything
 
 CONFIGS = {
     "soft": SpeechConfig(pooling="soft"),
@@ -45,12 +51,14 @@ def fold(speaker: str, models: list[str], epochs: int) -> tuple[dict, str]:
     results = {}
     for name in models:
         wall, cpu = time.perf_counter(), time.process_time()
-        model, losses = train_speech_classifier(CONFIGS[name], x_train, train.labels,
-                                                epochs=epochs, desc=f"{speaker}/{name}")
+        seed_everything(0)  # the initialisation: train_speech_classifier's default seed
+        model = SpeechClassifier(CONFIGS[name])
+        history = train_speech_classifier(model, x_train, train.labels, epochs=epochs,
+                                          desc=f"{speaker}/{name}")
         predictions, _ = predict_with_weights(model, x_test)
         results[name] = {
             "accuracy": (predictions == test.labels).float().mean().item(),
-            "final_loss": losses[-1],
+            "final_loss": history[-1]["loss"],
             "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu,
         }

@@ -21,13 +21,9 @@ from pathlib import Path
 import torch
 
 from attnlib.data import load_mnist
-from attnlib.models.spatial_attention import (
-    FlattenCNN,
-    SpatialAttentionCNN,
-    count_parameters,
-    prepare_images,
-    random_shift,
-)
+from attnlib.data.mnist import prepare_images, random_shift
+from attnlib.models.spatial_attention import FlattenCNN, SpatialAttentionCNN
+from attnlib.models.utils import count_parameters
 from attnlib.training import accuracy, fit_classifier
 
 
@@ -38,7 +34,7 @@ def run(name: str, model: torch.nn.Module, args, train, test) -> dict:
     augment = None
     if args.augment_shift:
         augment = lambda x: random_shift(x, args.augment_shift, generator=shifts)  # noqa: E731
-    losses = fit_classifier(
+    history = fit_classifier(
         model, train[0], train[1], epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, seed=args.seed, desc=name, transform=augment,
     )
@@ -46,7 +42,7 @@ def run(name: str, model: torch.nn.Module, args, train, test) -> dict:
         "model": name,
         "parameters": count_parameters(model),
         "epochs": args.epochs,
-        "train_loss_per_epoch": [round(x, 5) for x in losses],
+        "train_loss_per_epoch": [round(epoch["loss"], 5) for epoch in history],
         "test_accuracy": accuracy(model, test[0], test[1]),
         "train_wall_s": round(time.perf_counter() - wall, 1),
         "train_cpu_s": round(time.process_time() - cpu, 1),

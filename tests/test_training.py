@@ -26,7 +26,8 @@ def test_fit_learns_a_linearly_separable_problem_and_is_reproducible():
     for _ in range(2):
         seed_everything(0)
         model = nn.Linear(2, 2)
-        losses = fit_classifier(model, x, y, epochs=5, batch_size=32, lr=0.1, seed=3)
+        history = fit_classifier(model, x, y, epochs=5, batch_size=32, lr=0.1, seed=3)
+        losses = [epoch["loss"] for epoch in history]
         runs.append((losses, model.weight.detach().clone()))
     assert runs[0][0] == runs[1][0]
     assert torch.equal(runs[0][1], runs[1][1])

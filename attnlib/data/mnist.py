@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from attnlib.data.download import (
     DataDirError,
@@ -31,13 +32,17 @@ from attnlib.data.download import (
     fetch_file,
     sha256_bytes,
 )
-from attnlib.validation import check_choice
+from attnlib.validation import check_choice, check_int, check_tensor
 
 __all__ = [
+    "MNIST_MEAN",
+    "MNIST_STD",
     "DigitImages",
     "FILES",
     "MIRRORS",
     "load_mnist",
+    "prepare_images",
+    "random_shift",
     "parse_idx",
     "write_idx",
 ]
@@ -280,3 +285,60 @@ def load_mnist(
             stacklevel=2,
         )
         return load_digits_fallback(split, warn=False)
+
+
+# --- Preprocessing: what every model of chapters 5 and 6 reads ----------------------------
+
+# Mean and standard deviation of MNIST's training pixels scaled to [0, 1].
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
+
+
+def prepare_images(images: torch.Tensor) -> torch.Tensor:
+    """Turn uint8 digits into the models' input: float32, one channel, standardised.
+
+    .. math:: x = (p / 255 - 0.1307) / 0.3081
+
+    Args:
+        images: ``(N, 28, 28)`` uint8, 0 (background) to 255 (ink).
+
+    Returns:
+        ``(N, 1, 28, 28)`` float32; the background becomes ``-0.1307 / 0.3081 ≈ -0.424``.
+
+    Example:
+        >>> prepare_images(torch.zeros(2, 28, 28, dtype=torch.uint8)).shape
+        torch.Size([2, 1, 28, 28])
+    """
+    images = check_tensor(images, "images", ndim=3)
+    if images.dtype != torch.uint8:
+        raise TypeError(f"images must have dtype torch.uint8 (0-255), got {images.dtype}")
+    x = images.unsqueeze(1).float().div_(255.0)  # (N, 28, 28) -> (N, 1, 28, 28)
+    return x.sub_(MNIST_MEAN).div_(MNIST_STD)
+
+
+def random_shift(
+    x: torch.Tensor, max_shift: int, *, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Shift each image by a random whole number of pixels, filling with the background.
+
+    A standard augmentation for MNIST (used by the benchmark script, not by the chapter):
+    every image moves by ``(dy, dx)``, each drawn uniformly from ``-max_shift … max_shift``.
+
+    Args:
+        x: ``(B, 1, H, W)`` images as made by :func:`prepare_images`.
+        max_shift: the largest shift in pixels, >= 0.
+        generator: for reproducible shifts.
+
+    Returns:
+        ``(B, 1, H, W)``; ``x`` is not modified.
+    """
+    x = check_tensor(x, "x", ndim=4, floating=True)
+    max_shift = check_int(max_shift, "max_shift", minimum=0)
+    if max_shift == 0:
+        return x
+    B, _, H, W = x.shape
+    background = -MNIST_MEAN / MNIST_STD
+    padded = F.pad(x, (max_shift,) * 4, value=background)  # (B, 1, H+2s, W+2s)
+    dy, dx = torch.randint(0, 2 * max_shift + 1, (2, B), generator=generator)
+    rows = (dy[:, None] + torch.arange(H))[:, :, None]  # (B, H, 1)
+    cols = (dx[:, None] + torch.arange(W))[:, None, :]  # (B, 1, W)
+    return padded[torch.arange(B)[:, None, None], 0, rows, cols].unsqueeze(1)  # (B, 1, H, W)

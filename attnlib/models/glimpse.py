@@ -59,7 +59,7 @@ __all__ = [
 ESTIMATORS = ("reinforce", "gumbel")
 
 
-@dataclass
+@dataclass(frozen=True)
 class GlimpseConfig:
     """The recurrent attention model's settings (defaults: the chapter's model)."""
 
@@ -70,13 +70,13 @@ class GlimpseConfig:
     image_size: int = 28  # side of the (square) input images, in pixels
     glimpse_hidden: int = 128  # width of the glimpse network's "what" and "where" layers
     hidden: int = 256  # width of the GRU core
-    classes: int = 10
+    num_classes: int = 10
     estimator: str = "reinforce"  # "reinforce" (score function + baseline) or "gumbel"
     tau: float = 1.0  # Gumbel-softmax temperature (estimator "gumbel" only)
 
     def __post_init__(self) -> None:
         for name in ("glimpses", "patch", "scales", "stride", "image_size", "glimpse_hidden",
-                     "hidden", "classes"):
+                     "hidden", "num_classes"):
             check_int(getattr(self, name), name, minimum=1)
         check_choice(self.estimator, "estimator", ESTIMATORS)
         check_scalar(self.tau, "tau", positive=True)
@@ -213,7 +213,7 @@ class GlimpseTrace:
     """What one pass of the model did, glimpse by glimpse.
 
     Attributes:
-        logits: ``(B, classes)`` after the last glimpse.
+        logits: ``(B, num_classes)`` after the last glimpse.
         centres: ``(B, T, 2)`` the glimpse centres as ``(x, y)`` in ``[-1, 1]``.
         choices: ``(B, T)`` int64 index of each centre in :func:`candidate_centres`.
         log_probs: ``(B, T)`` the policy's log-probability of each choice.
@@ -246,7 +246,7 @@ class RecurrentAttentionModel(nn.Module):
         config: a :class:`GlimpseConfig`.
 
     Shape:
-        ``forward(images)``: ``(B, H, W)`` float -> logits ``(B, classes)``;
+        ``forward(images)``: ``(B, H, W)`` float -> logits ``(B, num_classes)``;
         :meth:`trace` returns every glimpse's centre and log-probability as a
         :class:`GlimpseTrace`.
 
@@ -266,10 +266,10 @@ class RecurrentAttentionModel(nn.Module):
         self.core = nn.GRUCell(config.hidden, config.hidden)
         self.policy = nn.Linear(config.hidden, config.grid**2)
         self.baseline = nn.Linear(config.hidden, 1)
-        self.classifier = nn.Linear(config.hidden, config.classes)
+        self.classifier = nn.Linear(config.hidden, config.num_classes)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """Logits ``(B, classes)`` for ``images`` ``(B, H, W)``."""
+        """Logits ``(B, num_classes)`` for ``images`` ``(B, H, W)``."""
         return self.trace(images).logits
 
     def _choose(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -315,7 +315,7 @@ class RecurrentAttentionModel(nn.Module):
             record["baselines"].append(self.baseline(h.detach())[:, 0])  # (B,)
             record["logits"].append(logits)
         return GlimpseTrace(
-            logits=self.classifier(h),  # (B, classes)
+            logits=self.classifier(h),  # (B, num_classes)
             centres=torch.stack(record["centres"], dim=1),  # (B, T, 2)
             choices=torch.stack(record["choices"], dim=1),  # (B, T)
             log_probs=torch.stack(record["log_probs"], dim=1),  # (B, T)

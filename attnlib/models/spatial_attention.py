@@ -26,20 +26,7 @@ from torch import nn
 from attnlib.soft import _scaled_dot_product_attention
 from attnlib.validation import check_int, check_tensor
 
-__all__ = [
-    "MNIST_MEAN",
-    "MNIST_STD",
-    "FlattenCNN",
-    "random_shift",
-    "SpatialAttentionCNN",
-    "SpatialAttentionConfig",
-    "count_parameters",
-    "prepare_images",
-]
-
-# Mean and standard deviation of MNIST's training pixels scaled to [0, 1].
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-
+__all__ = ["FlattenCNN", "SpatialAttentionCNN", "SpatialAttentionConfig"]
 
 @dataclass(frozen=True)
 class SpatialAttentionConfig:
@@ -72,62 +59,6 @@ class SpatialAttentionConfig:
         return size
 
 
-def prepare_images(images: torch.Tensor) -> torch.Tensor:
-    """Turn uint8 digits into the models' input: float32, one channel, standardised.
-
-    .. math:: x = (p / 255 - 0.1307) / 0.3081
-
-    Args:
-        images: ``(N, 28, 28)`` uint8, 0 (background) to 255 (ink).
-
-    Returns:
-        ``(N, 1, 28, 28)`` float32; the background becomes ``-0.1307 / 0.3081 ≈ -0.424``.
-
-    Example:
-        >>> prepare_images(torch.zeros(2, 28, 28, dtype=torch.uint8)).shape
-        torch.Size([2, 1, 28, 28])
-    """
-    images = check_tensor(images, "images", ndim=3)
-    if images.dtype != torch.uint8:
-        raise TypeError(f"images must have dtype torch.uint8 (0-255), got {images.dtype}")
-    x = images.unsqueeze(1).float().div_(255.0)  # (N, 28, 28) -> (N, 1, 28, 28)
-    return x.sub_(MNIST_MEAN).div_(MNIST_STD)
-
-
-def random_shift(
-    x: torch.Tensor, max_shift: int, *, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """Shift each image by a random whole number of pixels, filling with the background.
-
-    A standard augmentation for MNIST (used by the benchmark script, not by the chapter):
-    every image moves by ``(dy, dx)``, each drawn uniformly from ``-max_shift … max_shift``.
-
-    Args:
-        x: ``(B, 1, H, W)`` images as made by :func:`prepare_images`.
-        max_shift: the largest shift in pixels, >= 0.
-        generator: for reproducible shifts.
-
-    Returns:
-        ``(B, 1, H, W)``; ``x`` is not modified.
-    """
-    x = check_tensor(x, "x", ndim=4, floating=True)
-    max_shift = check_int(max_shift, "max_shift", minimum=0)
-    if max_shift == 0:
-        return x
-    B, _, H, W = x.shape
-    background = -MNIST_MEAN / MNIST_STD
-    padded = nn.functional.pad(x, (max_shift,) * 4, value=background)  # (B, 1, H+2s, W+2s)
-    dy, dx = torch.randint(0, 2 * max_shift + 1, (2, B), generator=generator)
-    rows = (dy[:, None] + torch.arange(H))[:, :, None]  # (B, H, 1)
-    cols = (dx[:, None] + torch.arange(W))[:, None, :]  # (B, 1, W)
-    return padded[torch.arange(B)[:, None, None], 0, rows, cols].unsqueeze(1)  # (B, 1, H, W)
-
-
-def count_parameters(model: nn.Module) -> int:
-    """The number of trainable parameters of ``model``."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
 def _conv_stack(channels: tuple[int, ...], batch_norm: bool) -> nn.Sequential:
     """3x3 conv (+ BatchNorm) + ReLU blocks, a 2x2 max-pool between consecutive blocks."""
     layers: list[nn.Module] = []
@@ -147,7 +78,7 @@ def _check_input(x: object) -> torch.Tensor:
     x = check_tensor(x, "x", ndim=4, floating=True)
     if x.shape[1:] != (1, 28, 28):
         raise ValueError(
-            f"x must have shape (B, 1, 28, 28) (use prepare_images), got shape {tuple(x.shape)}"
+            f"x must have shape (B, 1, 28, 28) (use attnlib.data.mnist.prepare_images), got shape {tuple(x.shape)}"
         )
     return x
 
@@ -159,7 +90,7 @@ class SpatialAttentionCNN(nn.Module):
         config: the sizes; :class:`SpatialAttentionConfig` by default.
 
     Shapes:
-        ``forward(x)``: ``x`` ``(B, 1, 28, 28)`` -> logits ``(B, K)``; with
+        ``forward(x)``: ``x`` ``(B, 1, 28, 28)`` (from :func:`attnlib.data.mnist.prepare_images`) -> logits ``(B, K)``; with
         ``return_weights=True`` also the attention map ``(B, H', W')`` (each map sums to 1).
 
     Example:

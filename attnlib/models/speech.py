@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from attnlib.features import Utterances
+from attnlib.data.speech_features import Utterances
 from attnlib.hard import _sample_gumbel, _straight_through, _topk_mask
 from attnlib.softmax import _softmax
-from attnlib.training import fit_classifier, seed_everything
+from attnlib.training import fit_classifier
 from attnlib.validation import (
     check_choice,
     check_int,
@@ -52,7 +52,7 @@ __all__ = [
 POOLINGS = ("soft", "mean", "hard")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SpeechConfig:
     """Hyper-parameters of :class:`SpeechClassifier`."""
 
@@ -61,14 +61,14 @@ class SpeechConfig:
     kernel_size: int = 5  # frames seen by each convolution
     dilations: tuple[int, ...] = (1, 2, 4)  # one conv layer per entry; receptive field 29 frames
     score_hidden: int = 32  # H: hidden size of the additive score (soft and hard attention)
-    n_classes: int = 10  # K
+    num_classes: int = 10  # K
     dropout: float = 0.1  # on the pooled vector, before the classifier
     pooling: str = "soft"  # "soft" | "mean" | "hard"
     k: int = 8  # frames kept by hard attention
     sample: bool = False  # hard attention: sample the k frames while training (Gumbel-top-k)
 
     def __post_init__(self) -> None:
-        for name in ("n_mels", "channels", "kernel_size", "score_hidden", "n_classes", "k"):
+        for name in ("n_mels", "channels", "kernel_size", "score_hidden", "num_classes", "k"):
             check_int(getattr(self, name), name, minimum=1)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (to keep T frames), got {self.kernel_size}")
@@ -152,12 +152,12 @@ class SpeechClassifier(nn.Module):
                 nn.Linear(config.score_hidden, 1),
             )
         self.dropout = nn.Dropout(config.dropout)
-        self.classifier = nn.Linear(config.channels, config.n_classes)
+        self.classifier = nn.Linear(config.channels, config.num_classes)
 
     def _check(self, batch: object) -> Utterances:
         if not isinstance(batch, Utterances):
             raise TypeError(
-                f"batch must be an attnlib.features.Utterances(features, mask), got "
+                f"batch must be an attnlib.data.speech_features.Utterances(features, mask), got "
                 f"{describe(batch)}"
             )
         features = check_tensor(batch.features, "features", ndim=3, floating=True)
@@ -212,7 +212,7 @@ class SpeechClassifier(nn.Module):
 
 def _check_utterances(utterances: object, labels: object = None) -> None:
     if not isinstance(utterances, Utterances):
-        raise TypeError(f"utterances must be an attnlib.features.Utterances, got "
+        raise TypeError(f"utterances must be an attnlib.data.speech_features.Utterances, got "
                         f"{describe(utterances)}")
     if labels is not None:
         labels = check_tensor(labels, "labels", ndim=1)
@@ -220,7 +220,7 @@ def _check_utterances(utterances: object, labels: object = None) -> None:
 
 
 def train_speech_classifier(
-    config: SpeechConfig,
+    model: SpeechClassifier,
     train: Utterances,
     labels: torch.Tensor,
     *,
@@ -229,30 +229,30 @@ def train_speech_classifier(
     lr: float = 3e-3,
     seed: int = 0,
     desc: str = "training",
-) -> tuple[SpeechClassifier, list[float]]:
-    """Build a :class:`SpeechClassifier` and train it with :func:`attnlib.training.fit_classifier`.
+) -> list[dict[str, float]]:
+    """Train a :class:`SpeechClassifier` with :func:`attnlib.training.fit_classifier`.
 
     Each minibatch is cut to its longest clip (:meth:`Utterances.trimmed`) before the forward
-    pass, so padding costs little. Seeded: the same arguments give the same model on one machine.
+    pass, so padding costs little. Seeded: the same arguments (and a model built after the same
+    ``seed_everything(seed)``) give the same model on one machine.
 
     Args:
-        config: the model's :class:`SpeechConfig`.
+        model: the :class:`SpeechClassifier` to train (left in evaluation mode).
         train: :class:`Utterances` ``(N, M, T)`` / ``(N, T)``, normalised.
         labels: ``(N,)`` int64 digits.
         epochs, batch_size, lr, seed, desc: as for :func:`~attnlib.training.fit_classifier`
-            (Adam with a one-cycle schedule; ``seed`` fixes the initialisation too).
+            (Adam with a one-cycle schedule).
 
     Returns:
-        the trained model (in eval mode) and the mean loss of each epoch.
+        One dict per epoch: ``loss`` (mean cross-entropy) and ``seconds``.
     """
+    if not isinstance(model, SpeechClassifier):
+        raise TypeError(f"model must be a SpeechClassifier, got {describe(model)}")
     _check_utterances(train, labels)
-    seed_everything(seed)
-    model = SpeechClassifier(config)
-    losses = fit_classifier(
+    return fit_classifier(
         model, torch.arange(len(labels)), labels, epochs=epochs, batch_size=batch_size, lr=lr,
         seed=seed, transform=lambda index: train.select(index).trimmed(), desc=desc,
     )
-    return model, losses
 
 
 @torch.no_grad()

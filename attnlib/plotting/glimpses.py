@@ -31,7 +31,7 @@ def plot_glimpse_trajectories(
     widest: int | None = None,
     titles: Sequence[str] | None = None,
     cmap: str = "viridis",
-    columns: int = 5,
+    ncols: int = 5,
 ) -> tuple[Figure, np.ndarray]:
     """Draw each digit with the squares its glimpses read, coloured by glimpse number.
 
@@ -46,7 +46,7 @@ def plot_glimpse_trajectories(
         widest: side of the coarsest patch, in pixels; None to leave it out.
         titles: ``N`` panel titles (for example "label 7, predicted 7").
         cmap: a colour-blind-safe sequential colormap for the glimpse number.
-        columns: panels per row.
+        ncols: panels per row.
 
     Returns:
         ``(fig, axes)``, ``axes`` a 2-D array of the panels.
@@ -61,10 +61,10 @@ def plot_glimpse_trajectories(
     patch = check_int(patch, "patch", minimum=1)
     if titles is not None and len(titles) != N:
         raise ValueError(f"titles must have {N} entries to match images, got {len(titles)}")
-    columns = check_int(columns, "columns", minimum=1)
+    ncols = check_int(ncols, "ncols", minimum=1)
     T = centres.shape[1]
-    rows = -(-N // columns)
-    cols = min(columns, N)
+    rows = -(-N // ncols)
+    cols = min(ncols, N)
     fig, axes = plt.subplots(rows, cols, figsize=(2.1 * cols + 0.8, 2.2 * rows), squeeze=False)
     colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.9, T))
     for n, ax in enumerate(axes.flat):

@@ -30,7 +30,7 @@ def plot_frame_attention(
         features: ``(M, T)`` log-mel features of one clip's real frames (no padding).
         weights: ``(T,)`` the pooling weights over those frames.
         active: optional ``(T,)`` bool, frames to shade as speech (for example
-            :func:`attnlib.features.active_frames`).
+            :func:`attnlib.data.speech_features.active_frames`).
         hop_seconds: seconds between frame starts (the time axis's unit), > 0.
         title: drawn above the spectrogram.
         cmap: a perceptually uniform, colour-blind-safe colormap (viridis, cividis).

@@ -23,7 +23,7 @@ from attnlib.data import (
     load_mnist,
 )
 from attnlib.data import mnist
-from attnlib.data.mnist import parse_idx, write_idx
+from attnlib.data.mnist import MNIST_MEAN, MNIST_STD, parse_idx, prepare_images, random_shift, write_idx
 
 from conftest import idx_bytes
 
@@ -213,3 +213,41 @@ def test_fallback_does_not_hide_a_corrupt_file(tiny_mnist, tmp_path):
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         load_mnist(**kwargs)
+
+
+# --- preprocessing ---------------------------------------------------------------------------
+
+
+def test_prepare_images_standardises_uint8_digits():
+    images = torch.zeros(2, 28, 28, dtype=torch.uint8)
+    images[:, :, 14:] = 255
+    x = prepare_images(images)
+    assert x.shape == (2, 1, 28, 28) and x.dtype == torch.float32
+    assert x.min().item() == pytest.approx(-MNIST_MEAN / MNIST_STD)
+    assert x.max().item() == pytest.approx((1 - MNIST_MEAN) / MNIST_STD)
+    assert images.dtype == torch.uint8 and images.max() == 255  # the input is not modified
+
+
+@pytest.mark.parametrize(
+    ("images", "error", "message"),
+    [
+        (torch.zeros(2, 28, 28), TypeError, "images must have dtype torch.uint8"),
+        (torch.zeros(28, 28, dtype=torch.uint8), ValueError, "images must have 3 dimensions"),
+        ([[0]], TypeError, "images must be a torch.Tensor, got list"),
+    ],
+)
+def test_prepare_images_rejects_bad_input(images, error, message):
+    with pytest.raises(error, match=message):
+        prepare_images(images)
+
+
+def test_random_shift_moves_whole_images_and_fills_background():
+    images = torch.zeros(64, 28, 28, dtype=torch.uint8)
+    images[:, 13, 13] = 255  # one ink pixel in the middle
+    x = prepare_images(images)
+    shifted = random_shift(x, 2, generator=torch.Generator().manual_seed(0))
+    background = -MNIST_MEAN / MNIST_STD
+    ink = (shifted > background + 1e-3).nonzero()[:, 2:]  # (64, 2) positions of the ink pixel
+    assert len(ink) == 64  # exactly one ink pixel survives in every image
+    assert ((ink - 13).abs() <= 2).all() and len({tuple(p.tolist()) for p in ink}) > 5
+    torch.testing.assert_close(random_shift(x, 0), x)

@@ -234,7 +234,7 @@ def bar_task(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize("estimator", ["reinforce", "gumbel"])
 def test_training_learns_where_to_look(estimator):
     images, labels = bar_task(1024, seed=0)
-    config = GlimpseConfig(glimpses=1, scales=1, hidden=16, glimpse_hidden=16, classes=2,
+    config = GlimpseConfig(glimpses=1, scales=1, hidden=16, glimpse_hidden=16, num_classes=2,
                            estimator=estimator)
     torch.manual_seed(0)
     model = RecurrentAttentionModel(config)
@@ -252,7 +252,7 @@ def test_training_learns_where_to_look(estimator):
 
 def test_training_is_reproducible_with_a_seed():
     images, labels = bar_task(128, seed=0)
-    config = GlimpseConfig(glimpses=2, hidden=16, glimpse_hidden=16, classes=2)
+    config = GlimpseConfig(glimpses=2, hidden=16, glimpse_hidden=16, num_classes=2)
     weights = []
     for _ in range(2):
         torch.manual_seed(0)

@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 import torch
 
-from attnlib.features import Utterances
+from attnlib.data.speech_features import Utterances
 from attnlib.models.speech import (
     SpeechClassifier,
     SpeechConfig,
@@ -14,9 +14,10 @@ from attnlib.models.speech import (
     train_speech_classifier,
 )
 from attnlib.softmax import softmax
+from attnlib.training import seed_everything
 
 SMALL = dict(n_mels=6, channels=8, kernel_size=3, dilations=(1, 2), score_hidden=4,
-             n_classes=3, dropout=0.0)
+             num_classes=3, dropout=0.0)
 
 
 def _batch(lengths=(7, 12, 3), n_mels=6, seed=0):
@@ -120,13 +121,17 @@ def _toy_data(n=60, seed=0):
 def test_training_learns_a_toy_task_and_is_seeded():
     data, labels = _toy_data()
     config = SpeechConfig(**SMALL, pooling="soft")
-    model, losses = train_speech_classifier(config, data, labels, epochs=15, batch_size=16,
-                                            lr=1e-2)
+    seed_everything(0)
+    model = SpeechClassifier(config)
+    history = train_speech_classifier(model, data, labels, epochs=15, batch_size=16, lr=1e-2)
     predictions, weights = predict_with_weights(model, data, batch_size=7)
-    assert losses[-1] < losses[0]
+    assert set(history[0]) == {"loss", "seconds"}
+    assert history[-1]["loss"] < history[0]["loss"]
     assert (predictions == labels).float().mean() > 0.9
     assert weights.shape == data.mask.shape
-    again, _ = train_speech_classifier(config, data, labels, epochs=15, batch_size=16, lr=1e-2)
+    seed_everything(0)
+    again = SpeechClassifier(config)
+    train_speech_classifier(again, data, labels, epochs=15, batch_size=16, lr=1e-2)
     for p, q in zip(model.parameters(), again.parameters()):
         torch.testing.assert_close(p, q, atol=0, rtol=0)
 
@@ -151,7 +156,7 @@ def test_bad_configs_name_the_field(change, error, message):
 
 
 FORWARD_BAD = [
-    (lambda b: (b.features, b.mask), TypeError, "batch must be an attnlib.features.Utterances"),
+    (lambda b: (b.features, b.mask), TypeError, "batch must be an attnlib.data.speech_features.Utterances"),
     (lambda b: Utterances(b.features[:, :4], b.mask), ValueError,
      "features must have shape (B, 6, T) to match config.n_mels, got shape (3, 4, 12)"),
     (lambda b: Utterances(b.features.long(), b.mask), TypeError,
@@ -174,9 +179,11 @@ def test_bad_batches_name_the_argument(bad, error, message):
 
 def test_bad_training_inputs_name_the_argument():
     data, labels = _toy_data(n=6)
-    with pytest.raises(TypeError, match="utterances must be an attnlib.features.Utterances"):
-        train_speech_classifier(SpeechConfig(**SMALL), data.features, labels)
+    with pytest.raises(TypeError, match="utterances must be an attnlib.data.speech_features.Utterances"):
+        train_speech_classifier(SpeechClassifier(SpeechConfig(**SMALL)), data.features, labels)
     with pytest.raises(ValueError, match=r"labels must have one entry per clip \(6\), got 5"):
-        train_speech_classifier(SpeechConfig(**SMALL), data, labels[:5])
+        train_speech_classifier(SpeechClassifier(SpeechConfig(**SMALL)), data, labels[:5])
+    with pytest.raises(TypeError, match="model must be a SpeechClassifier, got SpeechConfig"):
+        train_speech_classifier(SpeechConfig(**SMALL), data, labels)
     with pytest.raises(TypeError, match="config must be a SpeechConfig, got dict"):
         SpeechClassifier(SMALL)

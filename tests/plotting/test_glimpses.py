@@ -28,7 +28,7 @@ def rectangles(ax) -> list[Rectangle]:
 def test_trajectories_draw_one_square_per_glimpse_and_scale_at_the_centres():
     images = torch.zeros(3, 28, 28, dtype=torch.uint8)
     centres = torch.tensor([[[0.0, 0.0], [-0.5, 0.5]]]).expand(3, 2, 2)  # (3, T=2, 2)
-    fig, axes = plot_glimpse_trajectories(images, centres, patch=8, widest=16, columns=2)
+    fig, axes = plot_glimpse_trajectories(images, centres, patch=8, widest=16, ncols=2)
     assert axes.shape == (2, 2)
     squares = rectangles(axes[0, 0])
     assert len(squares) == 2 * 2  # T glimpses x (finest, widest)

@@ -1,4 +1,4 @@
-"""Specification of the deletion test (attnlib.deletion, chapter 5)."""
+"""Specification of the deletion test (attnlib.analysis.deletion, chapter 5)."""
 
 import pytest
 import torch
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from attnlib.deletion import (
+from attnlib.analysis.deletion import (
     DeletionCurve,
     delete_pixels,
     deletion_curve,

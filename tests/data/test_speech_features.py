@@ -1,4 +1,4 @@
-"""Specification of attnlib.features: log-mel features against librosa and an independent numpy
+"""Specification of attnlib.data.speech_features: log-mel features against librosa and an independent numpy
 derivation, properties of the mel scale and of the padding, and bad inputs."""
 
 import math
@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attnlib.features import (
+from attnlib.data.speech_features import (
     Utterances,
     active_frames,
     frame_energy_db,
