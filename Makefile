@@ -1,7 +1,18 @@
 # Two commands: `make book` builds the website, `make test` runs every test.
 # Both create .venv with the pinned requirements on first use.
 
-PYTHON ?= python3.11
+# The Python: the first of these on the PATH that runs (pyenv shims of an inactive version do
+# not) and that the pins install on. python3.11 is what the pins are tested with; torch 2.13.0,
+# numpy 2.4.6 and the rest also publish wheels for 3.12 (Ubuntu 24.04's python3). Override
+# with `make PYTHON=/path/to/python`.
+SUPPORTED_PYTHONS := python3.11 python3.12 python3
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach p,$(SUPPORTED_PYTHONS),$(shell $(p) -c 'import sys; \
+  sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1 && echo $(p))))
+endif
+# PyPI's Linux wheels of torch are CUDA builds (with several GB of nvidia-* packages); PyTorch's
+# CPU index has the same release built for the CPU, which is all the course needs.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -18,10 +29,16 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 SPHINX_OPTS := -b html -n -W --keep-going -j 1
 
-.PHONY: book test unit notebooks exercises site execute clean
+.PHONY: book test unit lint notebooks exercises site execute clean
 
 $(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "No supported Python on the PATH:" \
+	  "install Python 3.11 or 3.12, or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@test -x $(BIN)/python || echo "Python: $(PYTHON) ($$($(PYTHON) -c \
+	  'import sys; print(sys.version.split()[0], sys.executable)')), the first supported one on the PATH"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -qq "$$(grep '^torch==' requirements.txt)" \
+	  --extra-index-url $(TORCH_INDEX)
 	$(BIN)/python -m pip install -qq -r requirements.txt
 	$(BIN)/python -m pip install -qq --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
@@ -35,11 +52,20 @@ book: conf.py
 	$(BIN)/python -m sphinx $(SPHINX_OPTS) -D nb_execution_mode=force . _build/html
 	@echo "The site is in _build/html/index.html"
 
-## test: unit tests, notebooks (nbval), exercises, and the site build
-test: unit notebooks exercises site
+## test: lint, unit tests and docstring examples, notebooks (nbval), exercises, the site build
+test: lint unit notebooks exercises site
 
+# ruff, pinned in requirements.txt, configured in pyproject.toml: lint and format.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The tests, then every docstring example of attnlib (the grader and the widgets are checked by
+# their own tests until their branches run their examples too).
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n 2 --dist loadfile -q
+	$(BIN)/python -m pytest --doctest-modules attnlib -q -p no:xdist \
+	  --ignore=attnlib/grading --ignore=attnlib/widgets
 
 # Each notebook executes once here, serially, so that its outputs (seeded, same threads)
 # match those stored by `make execute`.

@@ -55,8 +55,10 @@ def _check_logits(logits: object, name: str = "logits", dim: int = -1) -> torch.
     """
     logits = check_tensor(logits, name, min_dim=1, floating=True)
     if logits.shape[dim] == 0:
-        raise ValueError(f"{name} must have at least one category in its last dimension, "
-                         f"got shape {tuple(logits.shape)}")
+        raise ValueError(
+            f"{name} must have at least one category in its last dimension, "
+            f"got shape {tuple(logits.shape)}"
+        )
     if torch.isnan(logits).any() or (logits == float("inf")).any():
         raise ValueError(f"{name} must not contain NaN or +inf (-inf excludes a category)")
     if not torch.isfinite(logits).any(dim=dim).all():
@@ -158,9 +160,7 @@ def topk_mask(scores: torch.Tensor, k: int, dim: int = -1) -> torch.Tensor:
     dim = check_dim(dim, scores)
     k = check_int(k, "k", minimum=1)
     if k > scores.shape[dim]:
-        raise ValueError(
-            f"k must be <= scores.shape[{dim}] = {scores.shape[dim]}, got {k}"
-        )
+        raise ValueError(f"k must be <= scores.shape[{dim}] = {scores.shape[dim]}, got {k}")
     return _topk_mask(scores, k, dim)
 
 
@@ -329,8 +329,9 @@ def categorical_log_prob(logits: torch.Tensor, index: torch.Tensor) -> torch.Ten
         )
     n = logits.shape[-1]
     if index.numel() and (index.min() < 0 or index.max() >= n):
-        raise ValueError(f"index must lie in [0, {n}), got values in "
-                         f"[{int(index.min())}, {int(index.max())}]")
+        raise ValueError(
+            f"index must lie in [0, {n}), got values in [{int(index.min())}, {int(index.max())}]"
+        )
     return _categorical_log_prob(logits, index)
 
 
@@ -398,8 +399,9 @@ def _score_function_surrogate(
     """The kernel of :func:`score_function_surrogate` (arguments already checked)."""
     advantage = reward.detach()
     if baseline is not None:
-        advantage = advantage - (baseline.detach() if isinstance(baseline, torch.Tensor)
-                                 else baseline)
+        advantage = advantage - (
+            baseline.detach() if isinstance(baseline, torch.Tensor) else baseline
+        )
     return advantage * log_prob
 
 
@@ -507,8 +509,7 @@ def straight_through(hard: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
     soft = check_tensor(soft, "soft", floating=True)
     if hard.shape != soft.shape:
         raise ValueError(
-            f"soft must have the shape of hard {tuple(hard.shape)}, got shape "
-            f"{tuple(soft.shape)}"
+            f"soft must have the shape of hard {tuple(hard.shape)}, got shape {tuple(soft.shape)}"
         )
     return _straight_through(hard, soft)
 
@@ -582,4 +583,3 @@ def _gumbel_softmax(
         return y
     # argmax(y) = argmax(logits + g): an exact categorical sample (the Gumbel-max trick).
     return _straight_through(_argmax_one_hot(y.detach(), dim), y)
-

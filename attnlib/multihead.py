@@ -20,7 +20,8 @@ class MultiHeadAttention(nn.Module):
 
     .. math::
         \mathrm{MHA}(Q, K, V) = [\mathrm{head}_1; \dots; \mathrm{head}_H] W^O, \quad
-        \mathrm{head}_h = \mathrm{softmax}\!\left(\frac{Q W^Q_h (K W^K_h)^\top}{\sqrt{D}}\right) V W^V_h
+        \mathrm{head}_h = \mathrm{softmax}\!\left(\frac{Q W^Q_h (K W^K_h)^\top}{\sqrt{D}}\right)
+                          V W^V_h
 
     Args:
         embed_dim: ``E``, the size of queries, keys, values and output.
@@ -54,16 +55,14 @@ class MultiHeadAttention(nn.Module):
         self.out_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
 
     @classmethod
-    def from_torch(cls, module: nn.MultiheadAttention) -> "MultiHeadAttention":
+    def from_torch(cls, module: nn.MultiheadAttention) -> MultiHeadAttention:
         """Copy the weights of a ``torch.nn.MultiheadAttention(batch_first=True)``.
 
         torch packs the three input projections into one ``in_proj_weight`` of shape
         ``(3E, E)``, stacked in the order query, key, value.
         """
         if not isinstance(module, nn.MultiheadAttention):
-            raise TypeError(
-                f"module must be a torch.nn.MultiheadAttention, got {describe(module)}"
-            )
+            raise TypeError(f"module must be a torch.nn.MultiheadAttention, got {describe(module)}")
         if not module.batch_first:
             raise ValueError("module must be built with batch_first=True, got batch_first=False")
         if not module._qkv_same_embed_dim:
@@ -86,7 +85,9 @@ class MultiHeadAttention(nn.Module):
 
     def _split_heads(self, x: torch.Tensor) -> torch.Tensor:
         B, T, _ = x.shape
-        return x.view(B, T, self.num_heads, self.head_dim).transpose(1, 2)  # (B, T, E) -> (B, H, T, D)
+        return x.view(B, T, self.num_heads, self.head_dim).transpose(
+            1, 2
+        )  # (B, T, E) -> (B, H, T, D)
 
     def forward(
         self,

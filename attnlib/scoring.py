@@ -139,8 +139,9 @@ class AdditiveScore(nn.Module):
 
     def score_projected(self, query: torch.Tensor, projected_key: torch.Tensor) -> torch.Tensor:
         """Scores from queries ``(..., L, Dq)`` and :meth:`project_key`'s ``(..., S, H)``."""
-        query, projected_key = _check_query_key(query, projected_key, same_dim=False,
-                                                key_name="projected_key")
+        query, projected_key = _check_query_key(
+            query, projected_key, same_dim=False, key_name="projected_key"
+        )
         _check_last_dim(query, "query", self.query_dim)
         _check_last_dim(projected_key, "projected_key", self.query_proj.out_features)
         return self._score_projected(query, projected_key)
@@ -156,6 +157,4 @@ class AdditiveScore(nn.Module):
 
 def _check_last_dim(x: torch.Tensor, name: str, expected: int) -> None:
     if x.shape[-1] != expected:
-        raise ValueError(
-            f"{name} must have last dimension {expected}, got shape {tuple(x.shape)}"
-        )
+        raise ValueError(f"{name} must have last dimension {expected}, got shape {tuple(x.shape)}")

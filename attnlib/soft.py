@@ -60,7 +60,9 @@ def _check_kernel_arguments(
     return query, key, bandwidth
 
 
-def _gaussian_kernel_scores(query: torch.Tensor, key: torch.Tensor, bandwidth: float) -> torch.Tensor:
+def _gaussian_kernel_scores(
+    query: torch.Tensor, key: torch.Tensor, bandwidth: float
+) -> torch.Tensor:
     """The kernel of :func:`gaussian_kernel_scores` (arguments already checked)."""
     if query.dim() == 1:
         query, key = query.unsqueeze(-1), key.unsqueeze(-1)  # (L, 1), (S, 1)

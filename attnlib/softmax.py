@@ -59,8 +59,8 @@ def _softmax(
 ) -> torch.Tensor:
     """The kernel of :func:`softmax`, for arguments already checked (library internals call it).
 
-    Fast path: the mask becomes an additive bias (0 where attended, ``-inf`` where masked) and torch's
-    fused softmax does the rest, the same arithmetic as ``torch.softmax(x.masked_fill(~mask,
+    Fast path: the mask becomes an additive bias (0 where attended, ``-inf`` where masked) and
+    torch's fused softmax does the rest, the same arithmetic as ``torch.softmax(x.masked_fill(~mask,
     -inf), dim)`` at a fraction of the cost (a boolean ``masked_fill`` is slow on the CPU). A
     fully masked slice gets the bias 0, so that no NaN appears (not even in the gradient), and
     its weights are multiplied by 0. Any slice that still comes out NaN (a NaN or ±inf score,
@@ -106,9 +106,10 @@ def _softmax_reference(
 
 
 def softmax_jacobian(alpha: torch.Tensor) -> torch.Tensor:
-    r"""The Jacobian of softmax at its output, :math:`J = \mathrm{diag}(\alpha) - \alpha\alpha^\top`.
+    r"""The Jacobian of softmax at its output, :math:`J = \mathrm{diag}(\alpha) - \alpha\alpha^\top`
 
-    Derived in chapter 2: :math:`\partial \alpha_i / \partial x_j = \alpha_i(\delta_{ij} - \alpha_j)`
+    Derived in chapter 2:
+    :math:`\partial \alpha_i / \partial x_j = \alpha_i(\delta_{ij} - \alpha_j)`
     (for temperature 1).
 
     Args:

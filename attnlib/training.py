@@ -161,7 +161,13 @@ def fit_classifier(
         return loss, {"loss": loss.item()}
 
     return train_loop(
-        model, len(inputs), batch_loss, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        model,
+        len(inputs),
+        batch_loss,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
         desc=desc,
     )
 

@@ -60,7 +60,8 @@ def check_tensor(
         raise TypeError(f"{name} must be a torch.Tensor, got {describe(value)}")
     if ndim is not None and value.dim() != ndim:
         raise ValueError(
-            f"{name} must have {ndim} dimension{'s' if ndim != 1 else ''}, got shape {tuple(value.shape)}"
+            f"{name} must have {ndim} dimension{'s' if ndim != 1 else ''}, "
+            f"got shape {tuple(value.shape)}"
         )
     if min_dim is not None and value.dim() < min_dim:
         raise ValueError(

@@ -53,8 +53,9 @@ def fold(speaker: str, models: list[str], epochs: int) -> tuple[dict, str]:
         wall, cpu = time.perf_counter(), time.process_time()
         seed_everything(0)  # the initialisation: train_speech_classifier's default seed
         model = SpeechClassifier(CONFIGS[name])
-        history = train_speech_classifier(model, x_train, train.labels, epochs=epochs,
-                                          desc=f"{speaker}/{name}")
+        history = train_speech_classifier(
+            model, x_train, train.labels, epochs=epochs, desc=f"{speaker}/{name}"
+        )
         predictions, _ = predict_with_weights(model, x_test)
         results[name] = {
             "accuracy": (predictions == test.labels).float().mean().item(),
@@ -62,9 +63,11 @@ def fold(speaker: str, models: list[str], epochs: int) -> tuple[dict, str]:
             "wall_s": time.perf_counter() - wall,
             "cpu_s": time.process_time() - cpu,
         }
-        print(f"{speaker:<10} {name:<5} accuracy {results[name]['accuracy']:.4f}  "
-              f"wall {results[name]['wall_s']:6.1f} s  cpu {results[name]['cpu_s']:6.1f} s",
-              flush=True)
+        print(
+            f"{speaker:<10} {name:<5} accuracy {results[name]['accuracy']:.4f}  "
+            f"wall {results[name]['wall_s']:6.1f} s  cpu {results[name]['cpu_s']:6.1f} s",
+            flush=True,
+        )
     return results, train.source
 
 
@@ -90,9 +93,11 @@ def main(argv: list[str] | None = None) -> None:
             "min": min(accs),
             "max": max(accs),
         }
-        print(f"{name:<5} over {len(accs)} speakers: mean {summary[name]['mean']:.4f}  "
-              f"sd {summary[name]['std']:.4f}  min {summary[name]['min']:.4f}  "
-              f"max {summary[name]['max']:.4f}")
+        print(
+            f"{name:<5} over {len(accs)} speakers: mean {summary[name]['mean']:.4f}  "
+            f"sd {summary[name]['std']:.4f}  min {summary[name]['min']:.4f}  "
+            f"max {summary[name]['max']:.4f}"
+        )
     print(f"data: {source}")
     report = {
         "command": "python benchmarks/fsdd_speakers.py "
@@ -108,8 +113,10 @@ def main(argv: list[str] | None = None) -> None:
         "per_speaker": per_speaker,
         "summary": summary,
     }
-    print(f"total wall {report['wall_s']:.0f} s, peak RSS {report['peak_rss_mb']:.0f} MB, "
-          f"load average {report['load_average']}")
+    print(
+        f"total wall {report['wall_s']:.0f} s, peak RSS {report['peak_rss_mb']:.0f} MB, "
+        f"load average {report['load_average']}"
+    )
     if args.out:
         with open(args.out, "w") as f:
             json.dump(report, f, indent=1)

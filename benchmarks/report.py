@@ -24,8 +24,9 @@ from pathlib import Path
 import torch
 
 
-def make(argv: list[str] | None, *, threads: int, settings: dict, results: list[dict],
-         **extra: object) -> dict:
+def make(
+    argv: list[str] | None, *, threads: int, settings: dict, results: list[dict], **extra: object
+) -> dict:
     """A report in the common layout (``argv`` as given to the script's ``main``)."""
     args = sys.argv[1:] if argv is None else argv
     script = Path(sys.argv[0]).name if argv is None else "SCRIPT"

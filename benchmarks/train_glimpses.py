@@ -40,15 +40,22 @@ from attnlib.models.glimpse import (
 from attnlib.training import accuracy
 
 
-def run_one(config: GlimpseConfig, train, test, *, epochs: int, batch_size: int, lr: float,
-            seed: int) -> dict:
+def run_one(
+    config: GlimpseConfig, train, test, *, epochs: int, batch_size: int, lr: float, seed: int
+) -> dict:
     """Train one model from scratch and measure it; return a JSON-ready record."""
     torch.manual_seed(seed)
     model = RecurrentAttentionModel(config)
     wall, cpu = time.perf_counter(), time.process_time()
     history = train_glimpse_model(
-        model, train.images, train.labels, epochs=epochs, batch_size=batch_size, lr=lr,
-        seed=seed, desc=f"{config.estimator}, {config.glimpses} glimpses",
+        model,
+        train.images,
+        train.labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        desc=f"{config.estimator}, {config.glimpses} glimpses",
     )
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     test_accuracy = accuracy(model, to_float(test.images), test.labels)
@@ -70,15 +77,18 @@ def run_one(config: GlimpseConfig, train, test, *, epochs: int, batch_size: int,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--glimpses", type=int, nargs="+", default=[2, 4, 6])
-    parser.add_argument("--estimators", nargs="+", default=["gumbel", "reinforce"],
-                        choices=["gumbel", "reinforce"])
+    parser.add_argument(
+        "--estimators", nargs="+", default=["gumbel", "reinforce"], choices=["gumbel", "reinforce"]
+    )
     parser.add_argument("--scales", type=int, default=GlimpseConfig.scales)
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/train_glimpses_gumbel.json"))
+    parser.add_argument(
+        "--out", type=Path, default=Path("benchmarks/results/train_glimpses_gumbel.json")
+    )
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -89,8 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     for estimator in args.estimators:
         for glimpses in args.glimpses:
             config = GlimpseConfig(glimpses=glimpses, scales=args.scales, estimator=estimator)
-            record = run_one(config, train, test, epochs=args.epochs, batch_size=args.batch_size,
-                             lr=args.lr, seed=args.seed)
+            record = run_one(
+                config,
+                train,
+                test,
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                seed=args.seed,
+            )
             runs.append(record)
             print(
                 f"{estimator:>9} T={glimpses}: test error {record['test_error_percent']:.2f}% "
@@ -100,11 +117,17 @@ def main(argv: list[str] | None = None) -> int:
             )
             result = {
                 "command": "python " + " ".join([sys.argv[0], *(argv or sys.argv[1:])]),
-                "data": {"train": train.source, "test": test.source,
-                         "is_fallback": bool(train.is_fallback or test.is_fallback)},
-                "machine": {"python": platform.python_version(), "torch": torch.__version__,
-                            "processor": platform.processor() or platform.machine(),
-                            "threads": torch.get_num_threads()},
+                "data": {
+                    "train": train.source,
+                    "test": test.source,
+                    "is_fallback": bool(train.is_fallback or test.is_fallback),
+                },
+                "machine": {
+                    "python": platform.python_version(),
+                    "torch": torch.__version__,
+                    "processor": platform.processor() or platform.machine(),
+                    "threads": torch.get_num_threads(),
+                },
                 "total_cpu_seconds": time.process_time() - start_cpu,
                 "total_wall_seconds": time.perf_counter() - start_wall,
                 "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -1,11 +1,12 @@
-"""Train chapter 5's attention CNN and its baseline for longer, and record their MNIST test accuracy.
+"""Train chapter 5's attention CNN and its baseline for longer; record their MNIST test accuracy.
 
 The chapter trains each model for a few epochs within its 120 s budget; this script trains the
 same architectures for more epochs and writes the results (accuracy on the 10,000 test images,
 time, CPU time, peak memory, the command) as JSON. It needs the real MNIST (``ATTNLIB_DATA`` or
 ``--data-dir``); it refuses the fallback data.
 
-    nice -n 5 python benchmarks/train_mnist_soft.py --epochs 15 --out benchmarks/results/mnist_soft.json
+    nice -n 5 python benchmarks/train_mnist_soft.py --epochs 15 \
+        --out benchmarks/results/mnist_soft.json
 """
 
 from __future__ import annotations
@@ -31,12 +32,20 @@ def run(name: str, model: torch.nn.Module, args, train, test) -> dict:
     """Train ``model`` on ``train`` and return its test accuracy and costs."""
     wall, cpu = time.perf_counter(), time.process_time()
     shifts = torch.Generator().manual_seed(args.seed + 1)
-    augment = None
-    if args.augment_shift:
-        augment = lambda x: random_shift(x, args.augment_shift, generator=shifts)  # noqa: E731
+
+    def augment(x: torch.Tensor) -> torch.Tensor:
+        return random_shift(x, args.augment_shift, generator=shifts)
+
     history = fit_classifier(
-        model, train[0], train[1], epochs=args.epochs, batch_size=args.batch_size,
-        lr=args.lr, seed=args.seed, desc=name, transform=augment,
+        model,
+        train[0],
+        train[1],
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        desc=name,
+        transform=augment if args.augment_shift else None,
     )
     result = {
         "model": name,
@@ -57,11 +66,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=1e-2, help="peak one-cycle learning rate")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--models", nargs="+", default=["attention", "baseline"],
-                        choices=["attention", "baseline"])
-    parser.add_argument("--augment-shift", type=int, default=0,
-                        help="shift training images by up to this many pixels (0: no augmentation)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument(
+        "--models", nargs="+", default=["attention", "baseline"], choices=["attention", "baseline"]
+    )
+    parser.add_argument(
+        "--augment-shift",
+        type=int,
+        default=0,
+        help="shift training images by up to this many pixels (0: no augmentation)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's)"
+    )
     parser.add_argument("--data-dir", default=None, help="data root (default: $ATTNLIB_DATA)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/mnist_soft.json"))
     args = parser.parse_args(argv)
@@ -85,8 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         "threads": torch.get_num_threads(),
         "machine": platform.machine(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "settings": {"batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
-                     "augment_shift": args.augment_shift},
+        "settings": {
+            "batch_size": args.batch_size,
+            "lr": args.lr,
+            "seed": args.seed,
+            "augment_shift": args.augment_shift,
+        },
         "results": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -93,8 +93,10 @@ def main(argv: list[str] | None = None) -> dict:
         for name in variants
     ]
     for row in results:
-        print(f"{row['variant']:<15} {row['median_us']:8.1f} us   x{row['ratio_to_torch']:.2f} "
-              f"of torch   x{row['ratio_to_torch_fixed']:.2f} of torch_fixed")
+        print(
+            f"{row['variant']:<15} {row['median_us']:8.1f} us   x{row['ratio_to_torch']:.2f} "
+            f"of torch   x{row['ratio_to_torch_fixed']:.2f} of torch_fixed"
+        )
     settings = {
         "shape": args.shape,
         "dtype": "float32",

@@ -1,4 +1,4 @@
-"""A pytest plugin for the nbval run: compare a chapter's outputs only where it ran on the real data.
+"""A pytest plugin for the nbval run: compare a chapter's outputs only where it ran on real data.
 
 A chapter that reads a real dataset names it in its notebook metadata::
 
@@ -30,7 +30,9 @@ _uncompared: dict[str, list[str]] = {}
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--nbval-data-check", choices=("fetch", "verify"), default="fetch",
+        "--nbval-data-check",
+        choices=("fetch", "verify"),
+        default="fetch",
         help="how to find out whether a chapter's real datasets are here (default: fetch)",
     )
 
@@ -41,7 +43,8 @@ def declared_datasets(notebook: Path) -> list[str]:
     datasets = metadata.get("attnlib", {}).get("datasets", [])
     if not isinstance(datasets, list) or not all(isinstance(d, str) for d in datasets):
         raise pytest.UsageError(
-            f"{notebook}: metadata.attnlib.datasets must be a list of dataset names, got {datasets!r}"
+            f"{notebook}: metadata.attnlib.datasets must be a list of dataset names, "
+            f"got {datasets!r}"
         )
     return datasets
 

@@ -16,7 +16,9 @@ _seconds: dict[str, float] = defaultdict(float)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--notebook-budget", type=float, default=None, help="seconds allowed per notebook")
+    parser.addoption(
+        "--notebook-budget", type=float, default=None, help="seconds allowed per notebook"
+    )
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -150,8 +150,9 @@ def test_argmax_one_hot_matches_torch():
 def test_hard_selections_are_piecewise_constant():
     # A small perturbation of untied scores changes neither selection: the derivative is 0.
     scores = torch.randn(1000, 7, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
-    nudged = scores + 1e-9 * torch.randn(scores.shape, generator=torch.Generator().manual_seed(4),
-                                         dtype=torch.float64)
+    nudged = scores + 1e-9 * torch.randn(
+        scores.shape, generator=torch.Generator().manual_seed(4), dtype=torch.float64
+    )
     assert torch.equal(argmax_one_hot(scores), argmax_one_hot(nudged))
     assert torch.equal(topk_mask(scores, 3), topk_mask(nudged, 3))
     assert not argmax_one_hot(scores.requires_grad_()).requires_grad
@@ -270,10 +271,12 @@ def test_gumbel_softmax_hard_is_the_argmax_of_the_relaxed_sample():
 
 def test_gumbel_softmax_temperature_limits():
     noise_seed = 22
-    cold = gumbel_softmax(LOGITS.expand(100, 5), 1e-3,
-                          generator=torch.Generator().manual_seed(noise_seed))
-    hard = gumbel_softmax(LOGITS.expand(100, 5), 1.0, hard=True,
-                          generator=torch.Generator().manual_seed(noise_seed))
+    cold = gumbel_softmax(
+        LOGITS.expand(100, 5), 1e-3, generator=torch.Generator().manual_seed(noise_seed)
+    )
+    hard = gumbel_softmax(
+        LOGITS.expand(100, 5), 1.0, hard=True, generator=torch.Generator().manual_seed(noise_seed)
+    )
     torch.testing.assert_close(cold, hard, atol=1e-4, rtol=0)  # tau -> 0: the Gumbel-max sample
     hot = gumbel_softmax(LOGITS.expand(100, 5), 1e4, generator=torch.Generator().manual_seed(23))
     torch.testing.assert_close(hot, torch.full_like(hot, 0.2), atol=1e-3, rtol=0)  # -> uniform
@@ -281,8 +284,9 @@ def test_gumbel_softmax_temperature_limits():
 
 def test_gumbel_softmax_along_another_dim_and_excluded_categories():
     logits = torch.tensor([[0.0, 1.0], [-float("inf"), 0.0], [0.0, 2.0]])  # categories on dim 0
-    y = gumbel_softmax(logits.expand(1000, 3, 2), 0.5, dim=1,
-                       generator=torch.Generator().manual_seed(24))
+    y = gumbel_softmax(
+        logits.expand(1000, 3, 2), 0.5, dim=1, generator=torch.Generator().manual_seed(24)
+    )
     torch.testing.assert_close(y.sum(1), torch.ones(1000, 2))
     assert (y[:, 1, 0] == 0).all()
 
@@ -314,15 +318,23 @@ def test_straight_through_value_is_hard_and_gradient_is_soft():
 def reinforce_batch(num_estimates: int, num_samples: int, baseline=None, seed: int = 27):
     """num_estimates independent REINFORCE estimates of the quadratic-loss gradient."""
     logits = LOGITS.expand(num_estimates, 5)
-    return reinforce_gradient(logits, quadratic_loss, num_samples, baseline=baseline,
-                              generator=torch.Generator().manual_seed(seed))  # (R, 5)
+    return reinforce_gradient(
+        logits,
+        quadratic_loss,
+        num_samples,
+        baseline=baseline,
+        generator=torch.Generator().manual_seed(seed),
+    )  # (R, 5)
 
 
 def assert_unbiased(estimates: torch.Tensor, exact: torch.Tensor) -> None:
     """Every component of the mean within 4 standard errors of the exact gradient."""
     standard_error = estimates.std(0) / math.sqrt(estimates.shape[0])
     assert ((estimates.mean(0) - exact).abs() < 4 * standard_error).all(), (
-        estimates.mean(0), exact, standard_error)
+        estimates.mean(0),
+        exact,
+        standard_error,
+    )
 
 
 @pytest.mark.parametrize("baseline", [None, 2.0, "leave-one-out"])
@@ -338,8 +350,9 @@ def test_unbiasedness_check_detects_a_biased_estimator():
     logits = LOGITS.expand(20_000, 5).clone().requires_grad_(True)
     index = sample_categorical(logits, 2, generator=torch.Generator().manual_seed(28))  # (2, R)
     reward = quadratic_loss(F.one_hot(index, 5).float())  # (2, R)
-    surrogate = score_function_surrogate(categorical_log_prob(logits, index), reward,
-                                         reward.mean(0, keepdim=True))
+    surrogate = score_function_surrogate(
+        categorical_log_prob(logits, index), reward, reward.mean(0, keepdim=True)
+    )
     (estimates,) = torch.autograd.grad(surrogate.mean(0).sum(), logits)
     with pytest.raises(AssertionError):
         assert_unbiased(estimates, exact)
@@ -353,8 +366,10 @@ def test_baselines_keep_the_mean_and_lower_the_variance():
     loo = reinforce_batch(20_000, 4, "leave-one-out", seed=29)
     for estimates in (plain, constant, loo):
         assert_unbiased(estimates, exact)
-    total_variance = {name: e.var(0).sum().item()
-                      for name, e in [("plain", plain), ("constant", constant), ("loo", loo)]}
+    total_variance = {
+        name: e.var(0).sum().item()
+        for name, e in [("plain", plain), ("constant", constant), ("loo", loo)]
+    }
     assert total_variance["constant"] < 0.5 * total_variance["plain"], total_variance
     assert total_variance["loo"] < 0.5 * total_variance["plain"], total_variance
 
@@ -365,8 +380,9 @@ def test_reinforce_single_sample_matches_the_formula():
     index = sample_categorical(LOGITS, 1, generator=torch.Generator().manual_seed(gen_seed))
     z = F.one_hot(index[0], 5).float()
     expected = quadratic_loss(z) * (z - torch.softmax(LOGITS, -1))
-    got = reinforce_gradient(LOGITS, quadratic_loss, 1,
-                             generator=torch.Generator().manual_seed(gen_seed))
+    got = reinforce_gradient(
+        LOGITS, quadratic_loss, 1, generator=torch.Generator().manual_seed(gen_seed)
+    )
     torch.testing.assert_close(got, expected)
 
 
@@ -405,46 +421,97 @@ GOOD = torch.zeros(3)
         (lambda: sample_gumbel((2,), dtype=torch.int64), TypeError, r"dtype must be a floating"),
         (lambda: sample_gumbel((2,), generator=0), TypeError, r"generator must be a torch.Gen"),
         (lambda: sample_categorical(GOOD, 0), ValueError, r"num_samples must be >= 1, got 0"),
-        (lambda: sample_categorical(torch.tensor([0.0, float("nan")])), ValueError,
-         r"logits must not contain NaN or \+inf"),
-        (lambda: sample_categorical(torch.full((2,), -float("inf"))), ValueError,
-         r"logits has a slice whose every entry is -inf"),
-        (lambda: sample_categorical(torch.zeros(2, 0)), ValueError,
-         r"logits must have at least one category"),
-        (lambda: categorical_log_prob(GOOD, torch.tensor(1.0)), TypeError,
-         r"index must have dtype torch.int64, got torch.float32"),
-        (lambda: categorical_log_prob(GOOD, torch.tensor(3)), ValueError,
-         r"index must lie in \[0, 3\), got values in \[3, 3\]"),
-        (lambda: categorical_log_prob(torch.zeros(2, 3), torch.zeros(4, dtype=torch.int64)),
-         ValueError, r"index must have shape \(2,\) or \(S, 2\)"),
-        (lambda: score_function_surrogate(GOOD, torch.zeros(2)), ValueError,
-         r"reward must have the shape of log_prob \(3,\), got shape \(2,\)"),
-        (lambda: score_function_surrogate(GOOD, GOOD, "mean"), TypeError,
-         r"baseline must be a real number, got str"),
-        (lambda: score_function_surrogate(GOOD, GOOD, torch.zeros(2)), ValueError,
-         r"baseline of shape \(2,\) does not broadcast"),
-        (lambda: score_function_surrogate(GOOD, torch.tensor([0.0, 1.0, float("inf")])),
-         ValueError, r"reward must contain only finite values"),
+        (
+            lambda: sample_categorical(torch.tensor([0.0, float("nan")])),
+            ValueError,
+            r"logits must not contain NaN or \+inf",
+        ),
+        (
+            lambda: sample_categorical(torch.full((2,), -float("inf"))),
+            ValueError,
+            r"logits has a slice whose every entry is -inf",
+        ),
+        (
+            lambda: sample_categorical(torch.zeros(2, 0)),
+            ValueError,
+            r"logits must have at least one category",
+        ),
+        (
+            lambda: categorical_log_prob(GOOD, torch.tensor(1.0)),
+            TypeError,
+            r"index must have dtype torch.int64, got torch.float32",
+        ),
+        (
+            lambda: categorical_log_prob(GOOD, torch.tensor(3)),
+            ValueError,
+            r"index must lie in \[0, 3\), got values in \[3, 3\]",
+        ),
+        (
+            lambda: categorical_log_prob(torch.zeros(2, 3), torch.zeros(4, dtype=torch.int64)),
+            ValueError,
+            r"index must have shape \(2,\) or \(S, 2\)",
+        ),
+        (
+            lambda: score_function_surrogate(GOOD, torch.zeros(2)),
+            ValueError,
+            r"reward must have the shape of log_prob \(3,\), got shape \(2,\)",
+        ),
+        (
+            lambda: score_function_surrogate(GOOD, GOOD, "mean"),
+            TypeError,
+            r"baseline must be a real number, got str",
+        ),
+        (
+            lambda: score_function_surrogate(GOOD, GOOD, torch.zeros(2)),
+            ValueError,
+            r"baseline of shape \(2,\) does not broadcast",
+        ),
+        (
+            lambda: score_function_surrogate(GOOD, torch.tensor([0.0, 1.0, float("inf")])),
+            ValueError,
+            r"reward must contain only finite values",
+        ),
         (lambda: reinforce_gradient(GOOD, "f", 2), TypeError, r"reward_fn must be callable"),
-        (lambda: reinforce_gradient(GOOD, quadratic_loss, 2, baseline="mean"), ValueError,
-         r"baseline must be None, a number, a tensor or 'leave-one-out', got 'mean'"),
-        (lambda: reinforce_gradient(GOOD, lambda z: z[..., 0], 1, baseline="leave-one-out"),
-         ValueError, r"num_samples must be >= 2 for baseline='leave-one-out', got 1"),
-        (lambda: reinforce_gradient(GOOD, lambda z: z, 2), ValueError,
-         r"reward_fn must return a tensor of shape \(2,\)"),
-        (lambda: straight_through(GOOD, torch.zeros(2)), ValueError,
-         r"soft must have the shape of hard \(3,\), got shape \(2,\)"),
+        (
+            lambda: reinforce_gradient(GOOD, quadratic_loss, 2, baseline="mean"),
+            ValueError,
+            r"baseline must be None, a number, a tensor or 'leave-one-out', got 'mean'",
+        ),
+        (
+            lambda: reinforce_gradient(GOOD, lambda z: z[..., 0], 1, baseline="leave-one-out"),
+            ValueError,
+            r"num_samples must be >= 2 for baseline='leave-one-out', got 1",
+        ),
+        (
+            lambda: reinforce_gradient(GOOD, lambda z: z, 2),
+            ValueError,
+            r"reward_fn must return a tensor of shape \(2,\)",
+        ),
+        (
+            lambda: straight_through(GOOD, torch.zeros(2)),
+            ValueError,
+            r"soft must have the shape of hard \(3,\), got shape \(2,\)",
+        ),
         (lambda: gumbel_softmax(GOOD, tau=0.0), ValueError, r"tau must be > 0, got 0.0"),
         (lambda: gumbel_softmax(GOOD, tau=-1), ValueError, r"tau must be > 0, got -1.0"),
-        (lambda: gumbel_softmax(GOOD, tau=float("inf")), ValueError,
-         r"tau must be a finite number, got inf"),
-        (lambda: gumbel_softmax(GOOD, tau=float("nan")), ValueError,
-         r"tau must be a finite number, got nan"),
+        (
+            lambda: gumbel_softmax(GOOD, tau=float("inf")),
+            ValueError,
+            r"tau must be a finite number, got inf",
+        ),
+        (
+            lambda: gumbel_softmax(GOOD, tau=float("nan")),
+            ValueError,
+            r"tau must be a finite number, got nan",
+        ),
         (lambda: gumbel_softmax(GOOD, tau="1"), TypeError, r"tau must be a real number, got str"),
         (lambda: gumbel_softmax(GOOD, hard=1), TypeError, r"hard must be a bool, got int"),
         (lambda: gumbel_softmax(GOOD, dim=2), ValueError, r"dim must be in \[-1, 0\]"),
-        (lambda: gumbel_softmax(torch.tensor([0, 1]), 1.0), TypeError,
-         r"logits must have a floating-point dtype"),
+        (
+            lambda: gumbel_softmax(torch.tensor([0, 1]), 1.0),
+            TypeError,
+            r"logits must have a floating-point dtype",
+        ),
     ],
 )
 def test_bad_inputs_raise_a_clear_error(call, error, message):
@@ -459,8 +526,10 @@ def test_relaxed_samples_sharpen_as_tau_falls():
     from attnlib.widgets.gumbel import relaxed_samples
 
     noise = sample_gumbel((20, 5), generator=torch.Generator().manual_seed(31))
-    largest = [relaxed_samples(LOGITS, noise, tau).max(-1).values.mean().item()
-               for tau in (10.0, 1.0, 0.1, 0.01)]
+    largest = [
+        relaxed_samples(LOGITS, noise, tau).max(-1).values.mean().item()
+        for tau in (10.0, 1.0, 0.1, 0.01)
+    ]
     assert largest == sorted(largest) and largest[-1] > 0.99 and largest[0] < 0.3
     # With the same noise, the samples are those of gumbel_softmax.
     same = gumbel_softmax(LOGITS.expand(20, 5), 0.5, generator=torch.Generator().manual_seed(31))

@@ -9,7 +9,9 @@ from attnlib import MultiHeadAttention
 g = torch.Generator().manual_seed(0)
 
 
-@pytest.mark.parametrize("embed_dim, num_heads, bias", [(8, 1, True), (8, 2, True), (12, 3, False), (16, 4, True)])
+@pytest.mark.parametrize(
+    "embed_dim, num_heads, bias", [(8, 1, True), (8, 2, True), (12, 3, False), (16, 4, True)]
+)
 def test_from_torch_equals_torch_self_attention(embed_dim, num_heads, bias):
     torch.manual_seed(embed_dim + num_heads)
     ref = nn.MultiheadAttention(embed_dim, num_heads, bias=bias, batch_first=True)
@@ -53,7 +55,9 @@ def test_gradients_match_torch():
     ours(x, x, x).square().sum().backward()
     w_q = ref.in_proj_weight.grad[:8]
     torch.testing.assert_close(ours.q_proj.weight.grad, w_q, atol=1e-5, rtol=1e-4)
-    torch.testing.assert_close(ours.out_proj.weight.grad, ref.out_proj.weight.grad, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(
+        ours.out_proj.weight.grad, ref.out_proj.weight.grad, atol=1e-5, rtol=1e-4
+    )
 
 
 def test_one_head_is_scaled_dot_product_attention_of_the_projections():
@@ -68,11 +72,35 @@ BAD = [
     (lambda: MultiHeadAttention(10, 3), ValueError, "num_heads must divide embed_dim=10, got 3"),
     (lambda: MultiHeadAttention("8", 2), TypeError, "embed_dim must be an int, got str"),
     (lambda: MultiHeadAttention(8, 0), ValueError, "num_heads must be >= 1, got 0"),
-    (lambda: MultiHeadAttention.from_torch(nn.Linear(2, 2)), TypeError, "module must be a torch.nn.MultiheadAttention, got Linear"),
-    (lambda: MultiHeadAttention.from_torch(nn.MultiheadAttention(8, 2)), ValueError, "batch_first=True"),
-    (lambda: MultiHeadAttention(8, 2)(torch.ones(2, 3, 6), torch.ones(2, 3, 8), torch.ones(2, 3, 8)), ValueError, "query must have last dimension embed_dim=8, got shape (2, 3, 6)"),
-    (lambda: MultiHeadAttention(8, 2)(torch.ones(3, 8), torch.ones(3, 8), torch.ones(3, 8)), ValueError, "query must have 3 dimensions"),
-    (lambda: MultiHeadAttention(8, 2)(torch.ones(2, 3, 8), torch.ones(2, 4, 8), torch.ones(2, 5, 8)), ValueError, "key and value must share batch and length"),
+    (
+        lambda: MultiHeadAttention.from_torch(nn.Linear(2, 2)),
+        TypeError,
+        "module must be a torch.nn.MultiheadAttention, got Linear",
+    ),
+    (
+        lambda: MultiHeadAttention.from_torch(nn.MultiheadAttention(8, 2)),
+        ValueError,
+        "batch_first=True",
+    ),
+    (
+        lambda: MultiHeadAttention(8, 2)(
+            torch.ones(2, 3, 6), torch.ones(2, 3, 8), torch.ones(2, 3, 8)
+        ),
+        ValueError,
+        "query must have last dimension embed_dim=8, got shape (2, 3, 6)",
+    ),
+    (
+        lambda: MultiHeadAttention(8, 2)(torch.ones(3, 8), torch.ones(3, 8), torch.ones(3, 8)),
+        ValueError,
+        "query must have 3 dimensions",
+    ),
+    (
+        lambda: MultiHeadAttention(8, 2)(
+            torch.ones(2, 3, 8), torch.ones(2, 4, 8), torch.ones(2, 5, 8)
+        ),
+        ValueError,
+        "key and value must share batch and length",
+    ),
 ]
 
 

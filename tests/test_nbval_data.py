@@ -21,7 +21,11 @@ def write_notebook(folder: Path, source: str, stored_text: str, metadata: dict |
     cell = nbformat.v4.new_code_cell(source, execution_count=1)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=stored_text)]
     notebook = nbformat.v4.new_notebook(cells=[cell])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     if metadata is not None:
         notebook.metadata["attnlib"] = metadata
     path = folder / "chapter.ipynb"
@@ -33,9 +37,23 @@ def run_nbval(folder: Path, notebook: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "ATTNLIB_DATA": str(folder / "empty"), "PYTHONPATH": str(TESTS)}
     (folder / "empty").mkdir()
     command = [
-        sys.executable, "-m", "pytest", "--nbval", str(notebook), "--nbval-current-env",
-        "-p", "no:xdist", "-p", "no:cacheprovider", "-p", "nbval_data",
-        "--nbval-data-check", "verify", "--rootdir", str(folder), "-q",
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        str(notebook),
+        "--nbval-current-env",
+        "-p",
+        "no:xdist",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "nbval_data",
+        "--nbval-data-check",
+        "verify",
+        "--rootdir",
+        str(folder),
+        "-q",
     ]
     return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
 

@@ -41,14 +41,18 @@ def test_readme_documents_the_two_commands():
 
 def test_ci_runs_make_test_and_nothing_weaker():
     script = (ROOT / ".ci" / "run").read_text()
-    commands = [line.strip() for line in script.splitlines() if line.strip() and not line.startswith("#")]
+    commands = [
+        line.strip() for line in script.splitlines() if line.strip() and not line.startswith("#")
+    ]
     assert "make test" in commands
     assert not any("make unit" in c or "pytest" in c for c in commands)
 
 
 def test_every_requirement_is_pinned_exactly():
     for line in requirement_lines(ROOT / "requirements.txt"):
-        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+]+", line), f"not pinned exactly: {line}"
+        assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+]+", line), (
+            f"not pinned exactly: {line}"
+        )
 
 
 def test_torch_and_jupyter_book_pins():

@@ -48,7 +48,12 @@ def test_bilinear_matches_the_formula_with_different_sizes():
 def test_additive_matches_the_formula():
     score = AdditiveScore(3, 5, hidden_dim=7)
     q, k = torch.randn(2, 4, 3, generator=g), torch.randn(2, 6, 5, generator=g)
-    W_q, W_k, b, v = score.query_proj.weight, score.key_proj.weight, score.key_proj.bias, score.v.weight[0]
+    W_q, W_k, b, v = (
+        score.query_proj.weight,
+        score.key_proj.weight,
+        score.key_proj.bias,
+        score.v.weight[0],
+    )
     expected = torch.empty(2, 4, 6)
     for bi in range(2):
         for i in range(4):
@@ -64,12 +69,28 @@ def test_scores_broadcast_over_batch_dimensions():
 
 BAD = [
     (lambda: dot_score("q", torch.ones(2, 3)), TypeError, "query must be a torch.Tensor, got str"),
-    (lambda: dot_score(torch.ones(2, 3), torch.ones(2, 4)), ValueError, "key must have last dimension 3 to match query, got shape (2, 4)"),
-    (lambda: scaled_dot_score(torch.ones(3), torch.ones(2, 3)), ValueError, "query must have at least 2 dimensions"),
+    (
+        lambda: dot_score(torch.ones(2, 3), torch.ones(2, 4)),
+        ValueError,
+        "key must have last dimension 3 to match query, got shape (2, 4)",
+    ),
+    (
+        lambda: scaled_dot_score(torch.ones(3), torch.ones(2, 3)),
+        ValueError,
+        "query must have at least 2 dimensions",
+    ),
     (lambda: BilinearScore(0, 3), ValueError, "query_dim must be >= 1, got 0"),
-    (lambda: BilinearScore(3, 4)(torch.ones(2, 4), torch.ones(2, 4)), ValueError, "query must have last dimension 3"),
+    (
+        lambda: BilinearScore(3, 4)(torch.ones(2, 4), torch.ones(2, 4)),
+        ValueError,
+        "query must have last dimension 3",
+    ),
     (lambda: AdditiveScore(3, 4, 2.5), TypeError, "hidden_dim must be an int, got float"),
-    (lambda: AdditiveScore(3, 4, 5)(torch.ones(2, 3), torch.ones(2, 3)), ValueError, "key must have last dimension 4"),
+    (
+        lambda: AdditiveScore(3, 4, 5)(torch.ones(2, 3), torch.ones(2, 3)),
+        ValueError,
+        "key must have last dimension 4",
+    ),
 ]
 
 
@@ -83,7 +104,10 @@ def test_bad_input_names_the_argument(call, error, message):
 def test_additive_score_from_projected_keys_equals_the_full_score():
     score = AdditiveScore(query_dim=4, key_dim=6, hidden_dim=8)
     generator = torch.Generator().manual_seed(3)
-    query, key = torch.randn(2, 3, 4, generator=generator), torch.randn(2, 5, 6, generator=generator)
+    query, key = (
+        torch.randn(2, 3, 4, generator=generator),
+        torch.randn(2, 5, 6, generator=generator),
+    )
     projected = score.project_key(key)
     assert projected.shape == (2, 5, 8)
     torch.testing.assert_close(score.score_projected(query, projected), score(query, key))
@@ -94,10 +118,16 @@ def test_additive_score_from_projected_keys_equals_the_full_score():
     [
         (lambda s: s.project_key(torch.ones(5, 7)), ValueError, "key must have last dimension 6"),
         (lambda s: s.project_key("k"), TypeError, "key must be a torch.Tensor, got str"),
-        (lambda s: s.score_projected(torch.ones(3, 4), torch.ones(5, 6)), ValueError,
-         "projected_key must have last dimension 8"),
-        (lambda s: s.score_projected(torch.ones(3, 5), torch.ones(5, 8)), ValueError,
-         "query must have last dimension 4"),
+        (
+            lambda s: s.score_projected(torch.ones(3, 4), torch.ones(5, 6)),
+            ValueError,
+            "projected_key must have last dimension 8",
+        ),
+        (
+            lambda s: s.score_projected(torch.ones(3, 5), torch.ones(5, 8)),
+            ValueError,
+            "query must have last dimension 4",
+        ),
     ],
 )
 def test_additive_score_projected_bad_input(call, error, message):

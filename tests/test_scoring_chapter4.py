@@ -1,4 +1,4 @@
-"""Behaviours of attnlib's attention that chapter 4 relies on and that test_multihead.py leaves out."""
+"""Behaviours of attnlib's attention that chapter 4 relies on and test_multihead.py leaves out."""
 
 import pytest
 import torch
@@ -23,8 +23,9 @@ def test_per_head_weights_equal_torch_under_padding_and_causal_masks(seed, num_h
     torch_mha = nn.MultiheadAttention(E, num_heads, batch_first=True)
     x = torch.randn(B, L, E)
     # nn.MultiheadAttention's boolean masks mean True = NOT allowed: invert both.
-    want_out, want_w = torch_mha(x, x, x, key_padding_mask=~valid, attn_mask=~causal,
-                                 average_attn_weights=False)  # weights (B, H, L, S)
+    want_out, want_w = torch_mha(
+        x, x, x, key_padding_mask=~valid, attn_mask=~causal, average_attn_weights=False
+    )  # weights (B, H, L, S)
     out, w = MultiHeadAttention.from_torch(torch_mha)(x, x, x, mask, return_weights=True)
     torch.testing.assert_close(out, want_out)
     torch.testing.assert_close(w, want_w)

@@ -1,7 +1,5 @@
 """Specification of attention pooling and scaled dot-product attention (golden: torch)."""
 
-import math
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -30,11 +28,17 @@ def test_equals_torch_sdpa_with_boolean_mask(batch, L, S, E, Ev, seed):
     mask = torch.rand(*batch, L, S, generator=gen) > 0.4
     mask[..., 0] = True  # fully masked rows are specified separately below
     expected = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-    torch.testing.assert_close(scaled_dot_product_attention(q, k, v, mask), expected, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(
+        scaled_dot_product_attention(q, k, v, mask), expected, atol=1e-5, rtol=1e-4
+    )
 
 
 def test_no_mask_equals_torch_and_weights_sum_to_one():
-    q, k, v = torch.randn(2, 3, 5, 4, generator=g), torch.randn(2, 3, 7, 4, generator=g), torch.randn(2, 3, 7, 6, generator=g)
+    q, k, v = (
+        torch.randn(2, 3, 5, 4, generator=g),
+        torch.randn(2, 3, 7, 4, generator=g),
+        torch.randn(2, 3, 7, 6, generator=g),
+    )
     out, weights = scaled_dot_product_attention(q, k, v, return_weights=True)
     torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v), atol=1e-5, rtol=1e-4)
     assert weights.shape == (2, 3, 5, 7)
@@ -45,7 +49,9 @@ def test_causal_mask_equals_torch_is_causal():
     q, k, v = (torch.randn(2, 6, 8, generator=g) for _ in range(3))
     causal = torch.ones(6, 6, dtype=torch.bool).tril()
     expected = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-    torch.testing.assert_close(scaled_dot_product_attention(q, k, v, causal), expected, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(
+        scaled_dot_product_attention(q, k, v, causal), expected, atol=1e-5, rtol=1e-4
+    )
 
 
 def test_fully_masked_query_gives_zero_output_not_nan():
@@ -69,7 +75,7 @@ def test_gradients_match_torch():
     q, k, v = (torch.randn(2, 4, 3, generator=g, requires_grad=True) for _ in range(3))
     ours = torch.autograd.grad(scaled_dot_product_attention(q, k, v).square().sum(), (q, k, v))
     theirs = torch.autograd.grad(F.scaled_dot_product_attention(q, k, v).square().sum(), (q, k, v))
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
 
 
@@ -110,12 +116,32 @@ q3, k3, v3 = torch.ones(2, 3, 4), torch.ones(2, 5, 4), torch.ones(2, 5, 6)
 BAD_SDPA = [
     (("abc", k3, v3), {}, TypeError, "query must be a torch.Tensor, got str"),
     ((q3, k3.int(), v3), {}, TypeError, "key must have a floating-point dtype"),
-    ((torch.ones(4), k3, v3), {}, ValueError, "query must have at least 2 dimensions, got shape (4,)"),
-    ((q3, torch.ones(2, 5, 7), v3), {}, ValueError, "key must have last dimension 4 to match query, got shape (2, 5, 7)"),
+    (
+        (torch.ones(4), k3, v3),
+        {},
+        ValueError,
+        "query must have at least 2 dimensions, got shape (4,)",
+    ),
+    (
+        (q3, torch.ones(2, 5, 7), v3),
+        {},
+        ValueError,
+        "key must have last dimension 4 to match query, got shape (2, 5, 7)",
+    ),
     ((q3, k3, torch.ones(2, 4, 6)), {}, ValueError, "value must have 5 rows"),
-    ((q3, torch.ones(3, 5, 4), torch.ones(3, 5, 6)), {}, ValueError, "batch dimensions must broadcast"),
+    (
+        (q3, torch.ones(3, 5, 4), torch.ones(3, 5, 6)),
+        {},
+        ValueError,
+        "batch dimensions must broadcast",
+    ),
     ((q3, k3, v3, torch.ones(3, 5)), {}, TypeError, "mask must have dtype torch.bool"),
-    ((q3, k3, v3, torch.ones(3, 4, dtype=torch.bool)), {}, ValueError, "mask of shape (3, 4) does not broadcast"),
+    (
+        (q3, k3, v3, torch.ones(3, 4, dtype=torch.bool)),
+        {},
+        ValueError,
+        "mask of shape (3, 4) does not broadcast",
+    ),
     ((q3, k3, v3), {"return_weights": "yes"}, TypeError, "return_weights must be a bool, got str"),
 ]
 
@@ -128,10 +154,30 @@ def test_sdpa_bad_input_names_the_argument(args, kwargs, error, message):
 
 
 BAD_POOLING = [
-    ((torch.ones(3), torch.ones(4), torch.ones(4)), {"bandwidth": 0}, ValueError, "bandwidth must be > 0, got 0.0"),
-    ((torch.ones(3), torch.ones(4), torch.ones(5)), {}, ValueError, "value must have shape (4,) or (4, Ev)"),
-    ((torch.ones(3), torch.ones(4, 2), torch.ones(4)), {}, ValueError, "query and key must both have shape"),
-    ((torch.ones(3, 2), torch.ones(4, 3), torch.ones(4)), {}, ValueError, "key must have last dimension 2"),
+    (
+        (torch.ones(3), torch.ones(4), torch.ones(4)),
+        {"bandwidth": 0},
+        ValueError,
+        "bandwidth must be > 0, got 0.0",
+    ),
+    (
+        (torch.ones(3), torch.ones(4), torch.ones(5)),
+        {},
+        ValueError,
+        "value must have shape (4,) or (4, Ev)",
+    ),
+    (
+        (torch.ones(3), torch.ones(4, 2), torch.ones(4)),
+        {},
+        ValueError,
+        "query and key must both have shape",
+    ),
+    (
+        (torch.ones(3, 2), torch.ones(4, 3), torch.ones(4)),
+        {},
+        ValueError,
+        "key must have last dimension 2",
+    ),
     ((torch.ones(3), "key", torch.ones(4)), {}, TypeError, "key must be a torch.Tensor, got str"),
 ]
 

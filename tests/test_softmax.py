@@ -115,18 +115,46 @@ def test_jacobian_rows_sum_to_zero():
 BAD_INPUTS = [
     (dict(x="abc"), TypeError, "x must be a torch.Tensor, got str"),
     (dict(x=[1.0, 2.0]), TypeError, "x must be a torch.Tensor, got list"),
-    (dict(x=torch.tensor([1, 2])), TypeError, "x must have a floating-point dtype, got torch.int64"),
+    (
+        dict(x=torch.tensor([1, 2])),
+        TypeError,
+        "x must have a floating-point dtype, got torch.int64",
+    ),
     (dict(x=torch.ones(3), dim=1), ValueError, "dim must be in [-1, 0]"),
     (dict(x=torch.ones(3), dim=0.5), TypeError, "dim must be an int, got float"),
     (dict(x=torch.ones(3), temperature=0), ValueError, "temperature must be > 0, got 0.0"),
     (dict(x=torch.ones(3), temperature=-1.0), ValueError, "temperature must be > 0, got -1.0"),
-    (dict(x=torch.ones(3), temperature=float("inf")), ValueError, "temperature must be a finite number, got inf"),
-    (dict(x=torch.ones(3), temperature=float("nan")), ValueError, "temperature must be a finite number, got nan"),
-    (dict(x=torch.ones(3), temperature="hot"), TypeError, "temperature must be a real number, got str"),
+    (
+        dict(x=torch.ones(3), temperature=float("inf")),
+        ValueError,
+        "temperature must be a finite number, got inf",
+    ),
+    (
+        dict(x=torch.ones(3), temperature=float("nan")),
+        ValueError,
+        "temperature must be a finite number, got nan",
+    ),
+    (
+        dict(x=torch.ones(3), temperature="hot"),
+        TypeError,
+        "temperature must be a real number, got str",
+    ),
     (dict(x=torch.ones(3), mask=torch.ones(3)), TypeError, "mask must have dtype torch.bool"),
-    (dict(x=torch.ones(3), mask=[True, False, True]), TypeError, "mask must be a boolean torch.Tensor or None, got list"),
-    (dict(x=torch.ones(3), mask=torch.ones(4, dtype=torch.bool)), ValueError, "mask of shape (4,) does not broadcast"),
-    (dict(x=torch.ones(3), mask=torch.ones(2, 3, dtype=torch.bool)), ValueError, "has more dimensions than"),
+    (
+        dict(x=torch.ones(3), mask=[True, False, True]),
+        TypeError,
+        "mask must be a boolean torch.Tensor or None, got list",
+    ),
+    (
+        dict(x=torch.ones(3), mask=torch.ones(4, dtype=torch.bool)),
+        ValueError,
+        "mask of shape (4,) does not broadcast",
+    ),
+    (
+        dict(x=torch.ones(3), mask=torch.ones(2, 3, dtype=torch.bool)),
+        ValueError,
+        "has more dimensions than",
+    ),
 ]
 
 

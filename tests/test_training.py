@@ -39,9 +39,27 @@ def test_fit_learns_a_linearly_separable_problem_and_is_reproducible():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: fit_classifier(nn.Linear(2, 2), torch.ones(4, 2), torch.ones(3).long(), epochs=1), ValueError, "labels must have one entry per input (4), got 3"),
-        (lambda: fit_classifier(nn.Linear(2, 2), torch.ones(4, 2), torch.ones(4).long(), epochs=0), ValueError, "epochs must be >= 1, got 0"),
-        (lambda: fit_classifier(nn.Linear(2, 2), torch.ones(4, 2), torch.ones(4).long(), epochs=1, lr=-1.0), ValueError, "lr must be > 0"),
+        (
+            lambda: fit_classifier(
+                nn.Linear(2, 2), torch.ones(4, 2), torch.ones(3).long(), epochs=1
+            ),
+            ValueError,
+            "labels must have one entry per input (4), got 3",
+        ),
+        (
+            lambda: fit_classifier(
+                nn.Linear(2, 2), torch.ones(4, 2), torch.ones(4).long(), epochs=0
+            ),
+            ValueError,
+            "epochs must be >= 1, got 0",
+        ),
+        (
+            lambda: fit_classifier(
+                nn.Linear(2, 2), torch.ones(4, 2), torch.ones(4).long(), epochs=1, lr=-1.0
+            ),
+            ValueError,
+            "lr must be > 0",
+        ),
         (lambda: seed_everything(-1), ValueError, "seed must be >= 0, got -1"),
         (lambda: list(minibatches(5, 0)), ValueError, "batch_size must be >= 1, got 0"),
     ],
@@ -52,7 +70,9 @@ def test_bad_input_names_the_argument(call, error, message):
     assert message in str(info.value)
 
 
-@pytest.mark.parametrize("value, disabled", [("1", True), ("true", True), ("0", False), ("", False)])
+@pytest.mark.parametrize(
+    "value, disabled", [("1", True), ("true", True), ("0", False), ("", False)]
+)
 def test_progress_bar_honours_tqdm_disable(monkeypatch, value, disabled):
     monkeypatch.setenv("TQDM_DISABLE", value)
     from attnlib.training import progress_bar

@@ -1,9 +1,5 @@
 """The chapter 1–2 explorers build, redraw when their slider moves, and validate input."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import pytest
 import torch
 

@@ -2,15 +2,13 @@
 
 import math
 
-import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from attnlib.widgets.heads import head_attention_maps, heads_explorer, plot_head_maps  # noqa: E402
+from attnlib.widgets.heads import head_attention_maps, heads_explorer, plot_head_maps
 
 TOKENS = "the cat sat on the mat".split()
 
@@ -78,7 +76,7 @@ def test_maps_bad_input(kwargs, error, message):
 def test_plot_returns_fig_and_one_axes_per_head():
     w = head_attention_maps(TOKENS, num_heads=2)
     fig, axes = plot_head_maps(w, TOKENS, title="t")
-    assert isinstance(fig, matplotlib.figure.Figure)
+    assert isinstance(fig, Figure)
     assert isinstance(axes, np.ndarray) and axes.shape == (2,)
     assert axes[0].get_ylabel() == "query token"
     assert all(ax.get_xlabel() == "key token" for ax in axes)

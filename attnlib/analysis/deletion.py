@@ -95,9 +95,7 @@ def ink_first_random_order(
     return rank_pixels(noise + (images >= threshold).float())  # ink scores in [1, 2)
 
 
-def delete_pixels(
-    x: torch.Tensor, order: torch.Tensor, k: int, *, fill: float
-) -> torch.Tensor:
+def delete_pixels(x: torch.Tensor, order: torch.Tensor, k: int, *, fill: float) -> torch.Tensor:
     """A copy of ``x`` whose first ``k`` pixels in ``order`` are set to ``fill``.
 
     Args:
@@ -179,7 +177,9 @@ def deletion_curve(
     x = check_tensor(x, "x", ndim=4, floating=True)
     fracs = torch.tensor([check_scalar(f, f"fractions[{i}]") for i, f in enumerate(fractions)])
     if len(fracs) == 0 or (fracs < 0).any() or (fracs > 1).any():
-        raise ValueError(f"fractions must be a non-empty list of numbers in [0, 1], got {fractions}")
+        raise ValueError(
+            f"fractions must be a non-empty list of numbers in [0, 1], got {fractions}"
+        )
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     model.eval()
     P = x.shape[2] * x.shape[3]

@@ -33,6 +33,7 @@ Errors: :class:`DataNotFoundError` (missing, ``download=False``), :class:`Downlo
 :class:`DataDirError` (the folder is not writable); all are :class:`DataError`.
 """
 
+from attnlib.data.dates import HELDOUT_FORMATS, TRAIN_FORMATS, DatePair, format_date, make_dates
 from attnlib.data.download import (
     ChecksumError,
     DataDirError,
@@ -48,8 +49,6 @@ from attnlib.data.fallback import (
 )
 from attnlib.data.fsdd import SpokenDigits, load_fsdd
 from attnlib.data.mnist import DigitImages, load_mnist
-
-from attnlib.data.dates import HELDOUT_FORMATS, TRAIN_FORMATS, DatePair, format_date, make_dates
 
 __all__ = [
     "ChecksumError",

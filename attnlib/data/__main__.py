@@ -26,7 +26,11 @@ def _mnist(root: Path, origin: str, download: bool, progress: bool) -> list[str]
     lines = []
     for spec in mnist.FILES.values():
         path, raw = fetch_file(
-            spec, root / "mnist", download=download, replace_bad=True, progress=progress,
+            spec,
+            root / "mnist",
+            download=download,
+            replace_bad=True,
+            progress=progress,
             origin=origin,
         )
         shape = parse_idx(raw, name=str(path)).shape

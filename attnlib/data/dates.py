@@ -38,7 +38,8 @@ Conventions that make every format unambiguous:
   and days as numbers (``十二月``, ``三十一日``); ``星期日`` is Sunday.
 
 The **held-out formats** (:data:`HELDOUT_FORMATS`) never appear with ``formats="train"``: they
-recombine pieces the training formats use (a day, abbreviated month and year joined by dashes, a year-first slash date,
+recombine pieces the training formats use (a day, abbreviated month and year joined by dashes,
+a year-first slash date,
 a weekday before an American-order date, a Chinese-numeral year with Arabic month and day, a
 weekday after Chinese numerals), use only characters the training formats use, and never write
 the same string as a training format, to test whether a model generalises to a way of writing it

@@ -260,7 +260,9 @@ def _download_verified(spec: RemoteFile, folder: Path, progress: bool, origin: s
     raise DownloadError(
         f"{spec.dataset}: {spec.name} could not be downloaded into {folder} (the data root "
         f"comes from {origin or 'the caller'}); every mirror failed:\n"
-        + "\n".join(failures) + "\n" + fix_hint(spec.dataset)
+        + "\n".join(failures)
+        + "\n"
+        + fix_hint(spec.dataset)
     )
 
 

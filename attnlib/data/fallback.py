@@ -243,7 +243,7 @@ def load_spoken_digits_fallback(
     speakers = [FALLBACK_SPEAKERS[s] for _, s, _ in index]
     takes = np.array([t for _, _, t in index])
     keep = select_split(speakers, takes, split, split_by, test_speaker)
-    chosen = [i for i, k in zip(index, keep) if k]
+    chosen = [i for i, k in zip(index, keep, strict=True) if k]
     if warn:
         _warn(SPOKEN_SOURCE)
     return SpokenDigits(

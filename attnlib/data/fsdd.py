@@ -177,7 +177,11 @@ def recordings(
         spec = replace(ARCHIVE, name=extracted.name, sha256=None, read=_read_folder)
         return verify_file(spec, extracted), extracted
     path, files = fetch_file(
-        ARCHIVE, folder, download=download, replace_bad=replace_bad, progress=progress,
+        ARCHIVE,
+        folder,
+        download=download,
+        replace_bad=replace_bad,
+        progress=progress,
         origin=origin,
     )
     return files, path
@@ -235,7 +239,7 @@ def _load_real(split, data_dir, download, split_by, test_speaker) -> SpokenDigit
     speakers = [speaker for _, speaker, _, _ in parsed]
     takes = np.array([take for _, _, take, _ in parsed])
     keep = select_split(speakers, takes, split, split_by, test_speaker)
-    chosen = [p for p, k in zip(parsed, keep) if k]
+    chosen = [p for p, k in zip(parsed, keep, strict=True) if k]
     return SpokenDigits(
         waveforms=[torch.from_numpy(read_wav(files[n], name=n)) for _, _, _, n in chosen],
         labels=torch.tensor([d for d, _, _, _ in chosen], dtype=torch.int64),

@@ -127,8 +127,9 @@ def mel_filterbank(
         raise ValueError(f"f_min must be < f_max = {f_max}, got {f_min}")
 
     freqs = torch.linspace(0, nyquist, n_fft // 2 + 1, dtype=torch.float64)  # (K,)
-    edges = mel_to_hz(torch.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2,
-                                     dtype=torch.float64))  # (M + 2,)
+    edges = mel_to_hz(
+        torch.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2, dtype=torch.float64)
+    )  # (M + 2,)
     lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]  # (M, 1) each
     rising = (freqs - lower) / (centre - lower)  # (M, K)
     falling = (upper - freqs) / (upper - centre)  # (M, K)
@@ -394,6 +395,8 @@ def normalise(
     else:
         std = check_tensor(std, "std", ndim=1, floating=True)
         if len(std) != features.shape[1]:
-            raise ValueError(f"std must have shape ({features.shape[1]},) to match the "
-                             f"features' bands, got shape {tuple(std.shape)}")
+            raise ValueError(
+                f"std must have shape ({features.shape[1]},) to match the "
+                f"features' bands, got shape {tuple(std.shape)}"
+            )
     return Utterances(centred / std[:, None], utterances.mask), std

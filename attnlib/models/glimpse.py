@@ -75,8 +75,16 @@ class GlimpseConfig:
     tau: float = 1.0  # Gumbel-softmax temperature (estimator "gumbel" only)
 
     def __post_init__(self) -> None:
-        for name in ("glimpses", "patch", "scales", "stride", "image_size", "glimpse_hidden",
-                     "hidden", "num_classes"):
+        for name in (
+            "glimpses",
+            "patch",
+            "scales",
+            "stride",
+            "image_size",
+            "glimpse_hidden",
+            "hidden",
+            "num_classes",
+        ):
             check_int(getattr(self, name), name, minimum=1)
         check_choice(self.estimator, "estimator", ESTIMATORS)
         check_scalar(self.tau, "tau", positive=True)
@@ -122,9 +130,7 @@ def candidate_centres(config: GlimpseConfig) -> torch.Tensor:
     return torch.stack([xs.reshape(-1), ys.reshape(-1)], dim=-1)  # (K*K, 2)
 
 
-def retina(
-    images: torch.Tensor, centres: torch.Tensor, *, patch: int, scales: int
-) -> torch.Tensor:
+def retina(images: torch.Tensor, centres: torch.Tensor, *, patch: int, scales: int) -> torch.Tensor:
     """Read a multi-resolution glimpse at arbitrary (continuous) centres.
 
     Scale ``s`` samples a square of ``patch * 2**s`` pixels around the centre (bilinearly, zero
@@ -395,7 +401,13 @@ def train_glimpse_model(
         return glimpse_loss(model, to_float(images[index]), labels[index])
 
     return train_loop(
-        model, len(images), batch_loss, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        model,
+        len(images),
+        batch_loss,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
         desc=desc,
     )
 

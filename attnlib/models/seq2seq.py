@@ -4,7 +4,8 @@ The encoder is a bidirectional GRU whose outputs are the annotations
 :math:`h_j = [\overrightarrow{h}_j; \overleftarrow{h}_j]`. At output step ``i`` the decoder scores
 every annotation against its previous state, :math:`e_{ij} = v^\top \tanh(W s_{i-1} + U h_j)`,
 normalises over ``j``, :math:`\alpha_{ij} = \mathrm{softmax}_j(e_{ij})`, reads the context
-:math:`c_i = \sum_j \alpha_{ij} h_j` and updates :math:`s_i = \mathrm{GRU}([E y_{i-1}; c_i], s_{i-1})`
+:math:`c_i = \sum_j \alpha_{ij} h_j` and updates
+:math:`s_i = \mathrm{GRU}([E y_{i-1}; c_i], s_{i-1})`
 (Bahdanau, Cho and Bengio, ICLR 2015). The baseline (``attention=False``) replaces every
 :math:`c_i` by the encoder's last states :math:`[\overrightarrow{h}_S; \overleftarrow{h}_1]`, the
 fixed-length summary of the encoder–decoders that attention was invented to replace.
@@ -165,7 +166,9 @@ class Seq2Seq(nn.Module):
         self.source_embed = nn.Embedding(c.source_vocab_size, c.embed_dim, padding_idx=0)
         self.target_embed = nn.Embedding(c.target_vocab_size, c.embed_dim, padding_idx=0)
         self.encoder = nn.GRU(c.embed_dim, c.hidden_dim, batch_first=True, bidirectional=True)
-        self.init_state = nn.Linear(2 * c.hidden_dim, c.decoder_dim)  # s_0 = tanh(W_s [h->_S; h<-_1])
+        self.init_state = nn.Linear(
+            2 * c.hidden_dim, c.decoder_dim
+        )  # s_0 = tanh(W_s [h->_S; h<-_1])
         self.score = AdditiveScore(c.decoder_dim, 2 * c.hidden_dim, c.attention_dim)
         self.cell = nn.GRUCell(c.embed_dim + 2 * c.hidden_dim, c.decoder_dim)
         self.output = nn.Linear(c.decoder_dim + 2 * c.hidden_dim + c.embed_dim, c.target_vocab_size)
@@ -187,7 +190,7 @@ class Seq2Seq(nn.Module):
     def attend(
         self, s: torch.Tensor, h: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """One attention step: context ``(B, 2H)`` and weights ``(B, S)`` for states ``s`` ``(B, D)``.
+        """One attention step: context ``(B, 2H)`` and weights ``(B, S)`` for states ``(B, D)``.
 
         ``keys`` ``(B, S, A)`` is ``self.score.project_key(h)`` (``U h_j`` plus its bias),
         computed once per sequence; the result equals
@@ -266,7 +269,7 @@ def train_seq2seq(
     seed: int = 0,
     desc: str = "training",
 ) -> list[dict[str, float]]:
-    """Train with teacher forcing, Adam and a one-cycle schedule (:func:`~attnlib.training.train_loop`).
+    """Train with teacher forcing, Adam and a one-cycle schedule (through ``train_loop``).
 
     Args:
         model: a :class:`Seq2Seq`.
@@ -299,8 +302,15 @@ def train_seq2seq(
         return loss, {"loss": loss.item()}
 
     return train_loop(
-        model, len(source), batch_loss, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-        clip_grad_norm=1.0, desc=desc,
+        model,
+        len(source),
+        batch_loss,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        clip_grad_norm=1.0,
+        desc=desc,
     )
 
 
@@ -329,7 +339,7 @@ def translate(
         out, alphas = model.greedy_decode(ids, lengths, max_len)
         decoded = target_vocab.decode(out)
         outputs += decoded
-        for b, (text, result) in enumerate(zip(batch, decoded)):
+        for b, (text, result) in enumerate(zip(batch, decoded, strict=True)):
             rows = min(len(result) + 1, max_len)
             weights.append(None if alphas is None else alphas[b, :rows, : len(text)].clone())
     return outputs, weights
@@ -344,4 +354,4 @@ def exact_match(predictions: Sequence[str], targets: Sequence[str]) -> float:
             f"predictions must have one entry per target ({len(targets)}, at least 1), "
             f"got {len(predictions)}"
         )
-    return sum(p == t for p, t in zip(predictions, targets)) / len(targets)
+    return sum(p == t for p, t in zip(predictions, targets, strict=True)) / len(targets)

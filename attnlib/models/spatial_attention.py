@@ -28,6 +28,7 @@ from attnlib.validation import check_int, check_tensor
 
 __all__ = ["FlattenCNN", "SpatialAttentionCNN", "SpatialAttentionConfig"]
 
+
 @dataclass(frozen=True)
 class SpatialAttentionConfig:
     """Sizes of the attention CNN and of its baseline (the defaults are chapter 5's)."""
@@ -40,9 +41,7 @@ class SpatialAttentionConfig:
 
     def __post_init__(self) -> None:
         if not isinstance(self.channels, tuple) or not self.channels:
-            raise ValueError(
-                f"channels must be a non-empty tuple of ints, got {self.channels!r}"
-            )
+            raise ValueError(f"channels must be a non-empty tuple of ints, got {self.channels!r}")
         for i, c in enumerate(self.channels):
             check_int(c, f"channels[{i}]", minimum=1)
         check_int(self.key_dim, "key_dim", minimum=1)
@@ -78,7 +77,8 @@ def _check_input(x: object) -> torch.Tensor:
     x = check_tensor(x, "x", ndim=4, floating=True)
     if x.shape[1:] != (1, 28, 28):
         raise ValueError(
-            f"x must have shape (B, 1, 28, 28) (use attnlib.data.mnist.prepare_images), got shape {tuple(x.shape)}"
+            "x must have shape (B, 1, 28, 28) (use attnlib.data.mnist.prepare_images), got shape "
+            f"{tuple(x.shape)}"
         )
     return x
 
@@ -90,7 +90,8 @@ class SpatialAttentionCNN(nn.Module):
         config: the sizes; :class:`SpatialAttentionConfig` by default.
 
     Shapes:
-        ``forward(x)``: ``x`` ``(B, 1, 28, 28)`` (from :func:`attnlib.data.mnist.prepare_images`) -> logits ``(B, K)``; with
+        ``forward(x)``: ``x`` ``(B, 1, 28, 28)`` (from :func:`attnlib.data.mnist.prepare_images`)
+        -> logits ``(B, K)``; with
         ``return_weights=True`` also the attention map ``(B, H', W')`` (each map sums to 1).
 
     Example:

@@ -73,8 +73,9 @@ class SpeechConfig:
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (to keep T frames), got {self.kernel_size}")
         if not isinstance(self.dilations, tuple) or not self.dilations:
-            raise TypeError(f"dilations must be a non-empty tuple of ints, got "
-                            f"{describe(self.dilations)}")
+            raise TypeError(
+                f"dilations must be a non-empty tuple of ints, got {describe(self.dilations)}"
+            )
         for d in self.dilations:
             check_int(d, "dilations entries", minimum=1)
         dropout = check_scalar(self.dropout, "dropout", nonnegative=True)
@@ -101,9 +102,10 @@ class ConvEncoder(nn.Module):
         super().__init__()
         sizes = [config.n_mels] + [config.channels] * len(config.dilations)
         self.convs = nn.ModuleList(
-            nn.Conv1d(c_in, c_out, config.kernel_size, dilation=d,
-                      padding=d * (config.kernel_size // 2))
-            for c_in, c_out, d in zip(sizes[:-1], sizes[1:], config.dilations)
+            nn.Conv1d(
+                c_in, c_out, config.kernel_size, dilation=d, padding=d * (config.kernel_size // 2)
+            )
+            for c_in, c_out, d in zip(sizes[:-1], sizes[1:], config.dilations, strict=True)
         )
 
     def forward(self, features: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -168,15 +170,18 @@ class SpeechClassifier(nn.Module):
             )
         mask = batch.mask
         if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
-            raise TypeError(f"mask must be a boolean torch.Tensor (True = real frame), got "
-                            f"{describe(mask)}")
+            raise TypeError(
+                f"mask must be a boolean torch.Tensor (True = real frame), got {describe(mask)}"
+            )
         expected = (features.shape[0], features.shape[2])
         if tuple(mask.shape) != expected:
-            raise ValueError(f"mask must have shape {expected} to match features, got shape "
-                             f"{tuple(mask.shape)}")
+            raise ValueError(
+                f"mask must have shape {expected} to match features, got shape {tuple(mask.shape)}"
+            )
         if not mask.any(-1).all():
-            raise ValueError("mask must keep at least one frame of every clip, got a clip "
-                             "with no real frame")
+            raise ValueError(
+                "mask must keep at least one frame of every clip, got a clip with no real frame"
+            )
         return Utterances(features, mask)
 
     def scores(self, h: torch.Tensor) -> torch.Tensor:
@@ -212,8 +217,10 @@ class SpeechClassifier(nn.Module):
 
 def _check_utterances(utterances: object, labels: object = None) -> None:
     if not isinstance(utterances, Utterances):
-        raise TypeError(f"utterances must be an attnlib.data.speech_features.Utterances, got "
-                        f"{describe(utterances)}")
+        raise TypeError(
+            f"utterances must be an attnlib.data.speech_features.Utterances, got "
+            f"{describe(utterances)}"
+        )
     if labels is not None:
         labels = check_tensor(labels, "labels", ndim=1)
         check_one_per(labels, "labels", len(utterances.mask), "clip")
@@ -250,8 +257,15 @@ def train_speech_classifier(
         raise TypeError(f"model must be a SpeechClassifier, got {describe(model)}")
     _check_utterances(train, labels)
     return fit_classifier(
-        model, torch.arange(len(labels)), labels, epochs=epochs, batch_size=batch_size, lr=lr,
-        seed=seed, transform=lambda index: train.select(index).trimmed(), desc=desc,
+        model,
+        torch.arange(len(labels)),
+        labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        transform=lambda index: train.select(index).trimmed(),
+        desc=desc,
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -32,8 +31,22 @@ PINYIN = {
     "星": "xing", "期": "qi",
 }  # fmt: skip
 # Families worth opening to look for CJK glyphs (others are not scanned, to stay fast).
-_CJK_HINTS = ("cjk", "ipaex", "ipagothic", "source han", "wenquanyi", "wqy", "simhei", "yahei",
-              "pingfang", "heiti", "hiragino", "droid sans fallback", "ar pl", "sarasa")
+_CJK_HINTS = (
+    "cjk",
+    "ipaex",
+    "ipagothic",
+    "source han",
+    "wenquanyi",
+    "wqy",
+    "simhei",
+    "yahei",
+    "pingfang",
+    "heiti",
+    "hiragino",
+    "droid sans fallback",
+    "ar pl",
+    "sarasa",
+)
 
 
 @functools.cache

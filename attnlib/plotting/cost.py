@@ -114,11 +114,18 @@ def plot_loglog_cost(
     (line,) = ax.plot(n[fit_from:], cost[fit_from:], "o", color=color, label=label)
     color = line.get_color()
     if fit_from:
-        ax.plot(n[:fit_from], cost[:fit_from], "o", mfc="none", color=color,
-                label=f"{label} (not fitted)")
+        ax.plot(
+            n[:fit_from],
+            cost[:fit_from],
+            "o",
+            mfc="none",
+            color=color,
+            label=f"{label} (not fitted)",
+        )
     grid = np.geomspace(n[fit_from:].min(), n[fit_from:].max(), 50)
-    ax.plot(grid, np.exp(intercept) * grid**slope, "--", color=color,
-            label=f"fit: slope {slope:.2f}")
+    ax.plot(
+        grid, np.exp(intercept) * grid**slope, "--", color=color, label=f"fit: slope {slope:.2f}"
+    )
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize="small")
     return fig, ax

@@ -16,7 +16,14 @@ __all__ = ["plot_estimator_curves", "plot_relaxed_samples"]
 # The Okabe–Ito palette (yellow, too pale on white, replaced by grey): distinct under
 # colour-vision deficiency. Each curve also gets its own marker, so the figure reads in grey scale.
 OKABE_ITO = [
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000", "#999999",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#E69F00",
+    "#000000",
+    "#999999",
 ]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
@@ -45,8 +52,14 @@ def plot_relaxed_samples(
         fig, ax = plt.subplots(figsize=(3.2, 3.2))
     else:
         fig = ax.figure
-    image = ax.imshow(samples.detach().cpu().numpy(), cmap="viridis", vmin=0, vmax=1,
-                      aspect="auto", interpolation="nearest")
+    image = ax.imshow(
+        samples.detach().cpu().numpy(),
+        cmap="viridis",
+        vmin=0,
+        vmax=1,
+        aspect="auto",
+        interpolation="nearest",
+    )
     ax.set_xlabel("category i")
     ax.set_ylabel("sample")
     ax.set_xticks(range(samples.shape[1]))
@@ -92,9 +105,17 @@ def plot_estimator_curves(
     else:
         fig = ax.figure
     for i, (name, curve) in enumerate(values.items()):
-        ax.errorbar(num_samples, list(curve), yerr=None if errors is None else list(errors[name]),
-                    label=name, color=OKABE_ITO[i % len(OKABE_ITO)],
-                    marker=MARKERS[i % len(MARKERS)], markersize=4, capsize=2, linewidth=1.2)
+        ax.errorbar(
+            num_samples,
+            list(curve),
+            yerr=None if errors is None else list(errors[name]),
+            label=name,
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            marker=MARKERS[i % len(MARKERS)],
+            markersize=4,
+            capsize=2,
+            linewidth=1.2,
+        )
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("number of samples S per gradient estimate")

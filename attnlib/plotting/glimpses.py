@@ -7,7 +7,6 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
@@ -78,13 +77,29 @@ def plot_glimpse_trajectories(
             for side, style in ((patch, "-"), (widest, "--")):
                 if side is None:
                     continue
-                ax.add_patch(Rectangle(
-                    (xy[t, 0] - side / 2, xy[t, 1] - side / 2), side, side, fill=False,
-                    edgecolor=colours[t], linestyle=style, linewidth=1.6, zorder=3,
-                ))
-            ax.text(xy[t, 0], xy[t, 1], str(t + 1), color="white", fontsize=7, ha="center",
-                    va="center", zorder=4,
-                    bbox={"boxstyle": "circle,pad=0.15", "facecolor": colours[t], "linewidth": 0})
+                ax.add_patch(
+                    Rectangle(
+                        (xy[t, 0] - side / 2, xy[t, 1] - side / 2),
+                        side,
+                        side,
+                        fill=False,
+                        edgecolor=colours[t],
+                        linestyle=style,
+                        linewidth=1.6,
+                        zorder=3,
+                    )
+                )
+            ax.text(
+                xy[t, 0],
+                xy[t, 1],
+                str(t + 1),
+                color="white",
+                fontsize=7,
+                ha="center",
+                va="center",
+                zorder=4,
+                bbox={"boxstyle": "circle,pad=0.15", "facecolor": colours[t], "linewidth": 0},
+            )
         margin = (widest or patch) / 2
         ax.set_xlim(-margin, W + margin)
         ax.set_ylim(H + margin, -margin)
@@ -121,13 +136,14 @@ def plot_retina(
     for t in range(T):
         for s in range(S):
             ax = axes[t, s]
-            image = ax.imshow(readings[t, s].detach().cpu().numpy(), cmap=cmap, vmin=0.0,
-                              vmax=vmax)
+            image = ax.imshow(readings[t, s].detach().cpu().numpy(), cmap=cmap, vmin=0.0, vmax=vmax)
             ax.set_xticks([])
             ax.set_yticks([])
             if t == 0:
-                ax.set_title(f"{widths[s]}×{widths[s]} px" if widths is not None
-                             else f"scale {s + 1}", fontsize=9)
+                ax.set_title(
+                    f"{widths[s]}×{widths[s]} px" if widths is not None else f"scale {s + 1}",
+                    fontsize=9,
+                )
             if s == 0:
                 ax.set_ylabel(f"glimpse {t + 1}")
     fig.colorbar(image, ax=axes, fraction=0.05, label="intensity (0–1)")

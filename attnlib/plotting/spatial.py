@@ -51,8 +51,7 @@ def plot_spatial_attention(
     weights = check_tensor(weights, "weights", ndim=3, floating=True)
     if len(weights) != len(images):
         raise ValueError(
-            f"weights must hold one map per image ({len(images)}), got shape "
-            f"{tuple(weights.shape)}"
+            f"weights must hold one map per image ({len(images)}), got shape {tuple(weights.shape)}"
         )
     N, H, W = images.shape
     if H != W:
@@ -66,8 +65,11 @@ def plot_spatial_attention(
     ink = images.detach().cpu().float().numpy()  # (N, H, W)
 
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(panel_size * ncols + 1.2, panel_size * nrows + 0.4),
-        squeeze=False, layout="constrained",
+        nrows,
+        ncols,
+        figsize=(panel_size * ncols + 1.2, panel_size * nrows + 0.4),
+        squeeze=False,
+        layout="constrained",
     )
     image = None
     for i, ax in enumerate(axes.flat):
@@ -75,7 +77,11 @@ def plot_spatial_attention(
             ax.set_visible(False)
             continue
         image = ax.imshow(
-            maps[i], cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest",
+            maps[i],
+            cmap=cmap,
+            vmin=0.0,
+            vmax=vmax,
+            interpolation="nearest",
             extent=(-0.5, W - 0.5, H - 0.5, -0.5),  # the map covers the image's pixels
         )
         if ink[i].max() > 0:

@@ -44,28 +44,42 @@ def plot_frame_attention(
     weights = check_tensor(weights, "weights", ndim=1, floating=True)
     M, T = features.shape
     if len(weights) != T:
-        raise ValueError(f"weights must have shape ({T},) to match features' {T} frames, got "
-                         f"shape {tuple(weights.shape)}")
+        raise ValueError(
+            f"weights must have shape ({T},) to match features' {T} frames, got "
+            f"shape {tuple(weights.shape)}"
+        )
     if active is not None:
         if not isinstance(active, torch.Tensor) or active.dtype != torch.bool:
-            raise TypeError(f"active must be a boolean torch.Tensor or None, got "
-                            f"{describe(active)}")
+            raise TypeError(
+                f"active must be a boolean torch.Tensor or None, got {describe(active)}"
+            )
         if active.shape != (T,):
-            raise ValueError(f"active must have shape ({T},) to match features, got shape "
-                             f"{tuple(active.shape)}")
+            raise ValueError(
+                f"active must have shape ({T},) to match features, got shape {tuple(active.shape)}"
+            )
     hop_seconds = check_scalar(hop_seconds, "hop_seconds", positive=True)
     if axes is None:
-        fig, axes = plt.subplots(2, 1, figsize=(4.5, 4.0), sharex=True,
-                                 gridspec_kw={"height_ratios": [2, 1]})
+        fig, axes = plt.subplots(
+            2, 1, figsize=(4.5, 4.0), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
+        )
         axes = tuple(axes)
-    elif (not isinstance(axes, (tuple, list)) or len(axes) != 2
-          or not all(isinstance(a, Axes) for a in axes)):
+    elif (
+        not isinstance(axes, (tuple, list))
+        or len(axes) != 2
+        or not all(isinstance(a, Axes) for a in axes)
+    ):
         raise TypeError(f"axes must be a pair of matplotlib Axes or None, got {describe(axes)}")
     spec_ax, weight_ax = axes
     fig = spec_ax.figure
     end = T * hop_seconds
-    image = spec_ax.imshow(features.detach().cpu().numpy(), origin="lower", aspect="auto",
-                           cmap=cmap, extent=(0, end, 0, M), interpolation="nearest")
+    image = spec_ax.imshow(
+        features.detach().cpu().numpy(),
+        origin="lower",
+        aspect="auto",
+        cmap=cmap,
+        extent=(0, end, 0, M),
+        interpolation="nearest",
+    )
     if colorbar:
         fig.colorbar(image, ax=spec_ax, label="normalised log power")
     spec_ax.set_ylabel("mel band")
@@ -73,11 +87,23 @@ def plot_frame_attention(
         spec_ax.set_title(title)
     times = (np.arange(T) + 0.5) * hop_seconds  # frame centres on the time axis
     if active is not None:
-        weight_ax.fill_between(times, 0, 1, where=active.cpu().numpy(), step="mid",
-                               color="0.85", transform=weight_ax.get_xaxis_transform(),
-                               label="speech frames")
-    weight_ax.step(times, weights.detach().cpu().numpy(), where="mid", color="#0072B2",
-                   label="attention weight")
+        weight_ax.fill_between(
+            times,
+            0,
+            1,
+            where=active.cpu().numpy(),
+            step="mid",
+            color="0.85",
+            transform=weight_ax.get_xaxis_transform(),
+            label="speech frames",
+        )
+    weight_ax.step(
+        times,
+        weights.detach().cpu().numpy(),
+        where="mid",
+        color="#0072B2",
+        label="attention weight",
+    )
     weight_ax.set_xlim(0, end)
     weight_ax.set_ylim(bottom=0)
     weight_ax.set_xlabel("time (s)")

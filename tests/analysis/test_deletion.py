@@ -97,16 +97,48 @@ def test_deletion_curve_of_a_model_that_reads_one_pixel():
     ("call", "error", "message"),
     [
         (lambda: upsample_map(torch.ones(7, 7)), ValueError, "weights must have 3 dimensions"),
-        (lambda: rank_pixels(torch.ones(2, 4, 4, dtype=torch.long)), TypeError, "scores must have a floating-point"),
+        (
+            lambda: rank_pixels(torch.ones(2, 4, 4, dtype=torch.long)),
+            TypeError,
+            "scores must have a floating-point",
+        ),
         (lambda: random_order(0, generator=g), ValueError, "n must be >= 1, got 0"),
-        (lambda: delete_pixels(torch.ones(2, 1, 2, 2), torch.zeros(2, 3, dtype=torch.long), 1, fill=0.0),
-         ValueError, r"order must have shape \(2, 4\) to match x, got shape \(2, 3\)"),
-        (lambda: delete_pixels(torch.ones(1, 1, 2, 2), torch.zeros(1, 4, dtype=torch.long), 5, fill=0.0),
-         ValueError, "k must be <= 4"),
-        (lambda: deletion_curve(nn.Identity(), torch.ones(1, 1, 2, 2), torch.zeros(1, 4, dtype=torch.long),
-                                [0.5, 1.5], fill=0.0), ValueError, r"fractions must be .* in \[0, 1\]"),
-        (lambda: deletion_curve(nn.Identity(), torch.ones(1, 1, 2, 2), torch.zeros(1, 4, dtype=torch.long),
-                                ["a"], fill=0.0), TypeError, r"fractions\[0\] must be a real number"),
+        (
+            lambda: delete_pixels(
+                torch.ones(2, 1, 2, 2), torch.zeros(2, 3, dtype=torch.long), 1, fill=0.0
+            ),
+            ValueError,
+            r"order must have shape \(2, 4\) to match x, got shape \(2, 3\)",
+        ),
+        (
+            lambda: delete_pixels(
+                torch.ones(1, 1, 2, 2), torch.zeros(1, 4, dtype=torch.long), 5, fill=0.0
+            ),
+            ValueError,
+            "k must be <= 4",
+        ),
+        (
+            lambda: deletion_curve(
+                nn.Identity(),
+                torch.ones(1, 1, 2, 2),
+                torch.zeros(1, 4, dtype=torch.long),
+                [0.5, 1.5],
+                fill=0.0,
+            ),
+            ValueError,
+            r"fractions must be .* in \[0, 1\]",
+        ),
+        (
+            lambda: deletion_curve(
+                nn.Identity(),
+                torch.ones(1, 1, 2, 2),
+                torch.zeros(1, 4, dtype=torch.long),
+                ["a"],
+                fill=0.0,
+            ),
+            TypeError,
+            r"fractions\[0\] must be a real number",
+        ),
     ],
 )
 def test_bad_inputs_are_rejected(call, error, message):

@@ -43,8 +43,10 @@ STRPTIME = {
 }
 CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 CN_WEEKDAY = {c: i for i, c in enumerate("一二三四五六日")}  # Monday = 0, as date.weekday()
-CHINESE = re.compile(r"^(?P<y>[0-9〇一二三四五六七八九]{4})年(?P<m>[0-9十一二三四五六七八九]+)月"
-                     r"(?P<d>[0-9十〇一二三四五六七八九]+)日(?:星期(?P<w>[一二三四五六日]))?$")
+CHINESE = re.compile(
+    r"^(?P<y>[0-9〇一二三四五六七八九]{4})年(?P<m>[0-9十一二三四五六七八九]+)月"
+    r"(?P<d>[0-9十〇一二三四五六七八九]+)日(?:星期(?P<w>[一二三四五六日]))?$"
+)
 
 
 def cn_to_int(text: str) -> int:
@@ -60,7 +62,9 @@ def cn_to_int(text: str) -> int:
 def zeller_weekday(d: dt.date) -> int:
     """Day of the week by Zeller's congruence, Monday = 0 (independent of datetime)."""
     y, m = (d.year - 1, d.month + 12) if d.month < 3 else (d.year, d.month)
-    h = (d.day + 13 * (m + 1) // 5 + y % 100 + (y % 100) // 4 + (y // 100) // 4 + 5 * (y // 100)) % 7
+    h = (
+        d.day + 13 * (m + 1) // 5 + y % 100 + (y % 100) // 4 + (y // 100) // 4 + 5 * (y // 100)
+    ) % 7
     return (h + 5) % 7  # Zeller: 0 = Saturday
 
 
@@ -102,7 +106,10 @@ def test_documented_examples():
     assert FORMATS["chinese_arabic"] == "2021年3月3日"
     assert FORMATS["chinese_numerals"] == "二〇二一年三月三日"
     assert FORMATS["weekday_day_month_year"] == "Wednesday, 3 March 2021"
-    assert format_date(dt.date(1999, 12, 31), "chinese_numerals_weekday") == "一九九九年十二月三十一日星期五"
+    assert (
+        format_date(dt.date(1999, 12, 31), "chinese_numerals_weekday")
+        == "一九九九年十二月三十一日星期五"
+    )
     assert format_date(dt.date(2011, 11, 11), "lower_month_ordinal") == "november 11th, 2011"
     assert format_date(dt.date(2022, 5, 22), "ordinal_of") == "22nd of May 2022"
     assert format_date(dt.date(1950, 1, 1), "day_mon_yy") == "1 Jan 50"
@@ -148,7 +155,9 @@ def test_heldout_formats_never_in_training_family():
 
 
 def test_heldout_strings_differ_from_training_strings_and_use_training_characters():
-    days = [FIRST_DATE + dt.timedelta(days=i) for i in range(0, (LAST_DATE - FIRST_DATE).days + 1, 7)]
+    days = [
+        FIRST_DATE + dt.timedelta(days=i) for i in range(0, (LAST_DATE - FIRST_DATE).days + 1, 7)
+    ]
     train = {format_date(d, f) for d in days for f in TRAIN_FORMATS}
     heldout = {format_date(d, f) for d in days for f in HELDOUT_FORMATS}
     assert not train & heldout
@@ -194,11 +203,32 @@ def test_property_length_and_determinism(n, seed):
         ({"n": True, "seed": 0}, TypeError, "n must be an int, got bool"),
         ({"n": 5, "seed": -1}, ValueError, "seed must be >= 0, got -1"),
         ({"n": 5, "seed": "0"}, TypeError, "seed must be an int, got str"),
-        ({"n": 5, "seed": 0, "formats": "test"}, ValueError, "formats must be one of ['train', 'heldout', 'all'], got 'test'"),
-        ({"n": 5, "seed": 0, "formats": ["dmy_slash", "mdy"]}, ValueError, "formats must be one of"),
-        ({"n": 5, "seed": 0, "formats": []}, TypeError, "formats must be one of ['train', 'heldout', 'all'] or a non-empty sequence"),
-        ({"n": 5, "seed": 0, "formats": 3}, TypeError, "formats must be one of ['train', 'heldout', 'all'] or a non-empty sequence of format names, got int"),
-        ({"n": 5, "seed": 0, "dates": "heldout"}, ValueError, "dates must be one of ['train', 'test', 'all'], got 'heldout'"),
+        (
+            {"n": 5, "seed": 0, "formats": "test"},
+            ValueError,
+            "formats must be one of ['train', 'heldout', 'all'], got 'test'",
+        ),
+        (
+            {"n": 5, "seed": 0, "formats": ["dmy_slash", "mdy"]},
+            ValueError,
+            "formats must be one of",
+        ),
+        (
+            {"n": 5, "seed": 0, "formats": []},
+            TypeError,
+            "formats must be one of ['train', 'heldout', 'all'] or a non-empty sequence",
+        ),
+        (
+            {"n": 5, "seed": 0, "formats": 3},
+            TypeError,
+            "formats must be one of ['train', 'heldout', 'all'] or a non-empty sequence of "
+            "format names, got int",
+        ),
+        (
+            {"n": 5, "seed": 0, "dates": "heldout"},
+            ValueError,
+            "dates must be one of ['train', 'test', 'all'], got 'heldout'",
+        ),
     ],
 )
 def test_make_dates_bad_arguments(kwargs, error, message):
@@ -211,8 +241,18 @@ def test_make_dates_bad_arguments(kwargs, error, message):
     ("date", "fmt", "error", "message"),
     [
         ("2021-03-03", "dmy_slash", TypeError, "date must be a datetime.date, got str"),
-        (dt.datetime(2021, 3, 3), "dmy_slash", TypeError, "date must be a datetime.date, got datetime"),
-        (dt.date(1949, 12, 31), "dmy_slash", ValueError, "date must lie in [1950-01-01, 2049-12-31], got 1949-12-31"),
+        (
+            dt.datetime(2021, 3, 3),
+            "dmy_slash",
+            TypeError,
+            "date must be a datetime.date, got datetime",
+        ),
+        (
+            dt.date(1949, 12, 31),
+            "dmy_slash",
+            ValueError,
+            "date must lie in [1950-01-01, 2049-12-31], got 1949-12-31",
+        ),
         (dt.date(2021, 3, 3), "mdy_slash", ValueError, "fmt must be one of"),
         (dt.date(2021, 3, 3), None, TypeError, "fmt must be one of"),
     ],

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import sha256
 
 from attnlib.data import download
 from attnlib.data.download import (
@@ -18,8 +19,6 @@ from attnlib.data.download import (
     data_root,
     fetch_file,
 )
-
-from conftest import sha256
 
 BODY = b"attention " * 1000
 

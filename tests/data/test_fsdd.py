@@ -5,18 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import TOP, sha256, tar_bytes, wav_bytes
 
 from attnlib.data import (
     ChecksumError,
     DataNotFoundError,
     FallbackDataWarning,
     SpokenDigits,
+    fsdd,
     load_fsdd,
 )
-from attnlib.data import fsdd
 from attnlib.data.fsdd import read_wav, wav_set_sha256
-
-from conftest import TOP, sha256, tar_bytes, wav_bytes
 
 
 def test_read_wav_scales_int16_into_unit_range():

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from conftest import idx_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -21,11 +22,16 @@ from attnlib.data import (
     DownloadError,
     FallbackDataWarning,
     load_mnist,
+    mnist,
 )
-from attnlib.data import mnist
-from attnlib.data.mnist import MNIST_MEAN, MNIST_STD, parse_idx, prepare_images, random_shift, write_idx
-
-from conftest import idx_bytes
+from attnlib.data.mnist import (
+    MNIST_MEAN,
+    MNIST_STD,
+    parse_idx,
+    prepare_images,
+    random_shift,
+    write_idx,
+)
 
 # --- the IDX parser -------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Specification of attnlib.data.speech_features: log-mel features against librosa and an independent numpy
+"""Specification of attnlib.data.speech_features: log-mel features against librosa and numpy
 derivation, properties of the mel scale and of the padding, and bad inputs."""
 
 import math
@@ -39,7 +39,10 @@ def _clip(n, seed=0):
 def numpy_mel_filterbank(n_mels, n_fft, sr, f_min, f_max):
     """Independent derivation: HTK mel edges, then each triangle as two interpolations."""
     f_max = sr / 2 if f_max is None else f_max
-    mel = lambda f: 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)  # noqa: E731
+
+    def mel(f):
+        return 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)
+
     edges = 700.0 * (10 ** (np.linspace(mel(f_min), mel(f_max), n_mels + 2) / 2595.0) - 1)
     freqs = np.arange(n_fft // 2 + 1) * sr / n_fft
     bank = np.zeros((n_mels, len(freqs)))
@@ -53,8 +56,9 @@ def numpy_mel_filterbank(n_mels, n_fft, sr, f_min, f_max):
 def test_filterbank_equals_librosa_htk_without_norm(n_mels, n_fft, sr, f_min, f_max):
     librosa = pytest.importorskip("librosa")
     # librosa's default is the Slaney mel scale with area normalisation: ask for HTK, no norm.
-    expected = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=f_min, fmax=f_max,
-                                   htk=True, norm=None)
+    expected = librosa.filters.mel(
+        sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=f_min, fmax=f_max, htk=True, norm=None
+    )
     ours = mel_filterbank(n_mels, n_fft, sr, f_min=f_min, f_max=f_max)
     np.testing.assert_allclose(ours.numpy(), expected, atol=1e-5)
 
@@ -113,11 +117,18 @@ def test_log_mel_equals_librosa_melspectrogram():
     librosa = pytest.importorskip("librosa")
     x = _clip(3000, seed=1)
     expected = librosa.feature.melspectrogram(
-        y=x.double().numpy(), sr=8000, n_fft=256, hop_length=80, window="hann", center=False,
-        power=2.0, n_mels=40, htk=True, norm=None,
+        y=x.double().numpy(),
+        sr=8000,
+        n_fft=256,
+        hop_length=80,
+        window="hann",
+        center=False,
+        power=2.0,
+        n_mels=40,
+        htk=True,
+        norm=None,
     )
-    np.testing.assert_allclose(log_mel_spectrogram(x).numpy(), np.log(expected + 1e-6),
-                               atol=1e-3)
+    np.testing.assert_allclose(log_mel_spectrogram(x).numpy(), np.log(expected + 1e-6), atol=1e-3)
 
 
 def test_log_mel_of_a_batch_equals_each_clip():
@@ -131,8 +142,9 @@ def test_log_mel_of_a_batch_equals_each_clip():
 def test_a_gain_shifts_every_log_mel_by_its_log():
     x = _clip(2000, seed=2)
     shifted = log_mel_spectrogram(3.0 * x, eps=1e-12) - log_mel_spectrogram(x, eps=1e-12)
-    torch.testing.assert_close(shifted, torch.full_like(shifted, 2 * math.log(3.0)),
-                               atol=1e-3, rtol=0)
+    torch.testing.assert_close(
+        shifted, torch.full_like(shifted, 2 * math.log(3.0)), atol=1e-3, rtol=0
+    )
 
 
 def test_utterances_hold_each_clips_own_frames_and_zero_padding():
@@ -161,8 +173,7 @@ def test_normalise_removes_a_gain_and_reuses_the_training_spread():
     torch.testing.assert_close(louder.features, u.features, atol=1e-3, rtol=0)
     keep = u.mask[:, None]
     per_clip_mean = (u.features * keep).sum(-1) / keep.sum(-1)
-    torch.testing.assert_close(per_clip_mean, torch.zeros_like(per_clip_mean), atol=1e-5,
-                               rtol=0)
+    torch.testing.assert_close(per_clip_mean, torch.zeros_like(per_clip_mean), atol=1e-5, rtol=0)
     spread = (u.features.pow(2) * keep).sum((0, 2)) / keep.sum()
     torch.testing.assert_close(spread, torch.ones(40), atol=1e-4, rtol=0)
     assert (u.features[~u.mask.unsqueeze(1).expand_as(u.features)] == 0).all()
@@ -172,8 +183,7 @@ def test_frame_energy_and_active_frames_find_the_loud_part():
     quiet, loud = 1e-3 * _clip(800, seed=3), _clip(800, seed=4)
     x = torch.cat([quiet, loud, quiet])
     energy = frame_energy_db(x)
-    torch.testing.assert_close(energy, 10 * torch.log10(frames(x, 256, 80).pow(2).sum(-1)
-                                                        + 1e-10))
+    torch.testing.assert_close(energy, 10 * torch.log10(frames(x, 256, 80).pow(2).sum(-1) + 1e-10))
     active = active_frames(energy, threshold_db=30.0)
     centre = torch.arange(len(energy)) * 80 + 128
     assert active[(centre > 900) & (centre < 1500)].all()
@@ -194,36 +204,77 @@ def test_active_frames_always_keep_the_loudest_frame(energy, threshold):
 
 BAD = [
     (lambda: mel_filterbank(0, 256, 8000), ValueError, "n_mels must be >= 1, got 0"),
-    (lambda: mel_filterbank(40, 256, 8000, f_max=5000.0), ValueError,
-     "f_max must be <= sample_rate / 2 = 4000.0, got 5000.0"),
-    (lambda: mel_filterbank(40, 256, 8000, f_min=3000.0, f_max=2000.0), ValueError,
-     "f_min must be < f_max"),
+    (
+        lambda: mel_filterbank(40, 256, 8000, f_max=5000.0),
+        ValueError,
+        "f_max must be <= sample_rate / 2 = 4000.0, got 5000.0",
+    ),
+    (
+        lambda: mel_filterbank(40, 256, 8000, f_min=3000.0, f_max=2000.0),
+        ValueError,
+        "f_min must be < f_max",
+    ),
     (lambda: mel_filterbank(40, 256.0, 8000), TypeError, "n_fft must be an int, got float"),
     (lambda: frames([1.0, 2.0], 2, 1), TypeError, "waveform must be a torch.Tensor, got list"),
-    (lambda: frames(torch.zeros(10), 16, 4), ValueError,
-     "waveform must have at least n_fft = 16 samples"),
-    (lambda: power_spectrogram(torch.zeros(300, dtype=torch.int64), 256, 80), TypeError,
-     "waveform must have a floating-point dtype"),
-    (lambda: power_spectrogram(torch.zeros(300), 256, 0), ValueError,
-     "hop_length must be >= 1, got 0"),
+    (
+        lambda: frames(torch.zeros(10), 16, 4),
+        ValueError,
+        "waveform must have at least n_fft = 16 samples",
+    ),
+    (
+        lambda: power_spectrogram(torch.zeros(300, dtype=torch.int64), 256, 80),
+        TypeError,
+        "waveform must have a floating-point dtype",
+    ),
+    (
+        lambda: power_spectrogram(torch.zeros(300), 256, 0),
+        ValueError,
+        "hop_length must be >= 1, got 0",
+    ),
     (lambda: log_mel_spectrogram(torch.zeros(300), eps=0.0), ValueError, "eps must be > 0"),
-    (lambda: log_mel_utterances(torch.zeros(2, 300)), TypeError,
-     "waveforms must be a list of 1-D tensors"),
+    (
+        lambda: log_mel_utterances(torch.zeros(2, 300)),
+        TypeError,
+        "waveforms must be a list of 1-D tensors",
+    ),
     (lambda: log_mel_utterances([]), ValueError, "waveforms must hold at least one clip"),
-    (lambda: log_mel_utterances([torch.zeros(300), torch.zeros(100)]), ValueError,
-     "waveforms[1] must have at least n_fft = 256 samples, got 100"),
-    (lambda: log_mel_utterances([torch.zeros(2, 300)]), ValueError,
-     "waveforms[0] must have 1 dimension"),
-    (lambda: normalise((torch.zeros(1, 40, 3), torch.ones(1, 3, dtype=torch.bool))), TypeError,
-     "utterances must be an Utterances, got tuple"),
-    (lambda: normalise(Utterances(torch.zeros(1, 40, 3), torch.ones(1, 3, dtype=torch.bool)),
-                       torch.ones(20)), ValueError, "std must have shape (40,)"),
-    (lambda: active_frames(torch.zeros(4), torch.ones(4)), TypeError,
-     "mask must be a boolean torch.Tensor or None"),
-    (lambda: active_frames(torch.zeros(4), torch.ones(3, dtype=torch.bool)), ValueError,
-     "mask must have the shape of energy_db (4,), got (3,)"),
-    (lambda: active_frames(torch.zeros(4), threshold_db=-1.0), ValueError,
-     "threshold_db must be >= 0"),
+    (
+        lambda: log_mel_utterances([torch.zeros(300), torch.zeros(100)]),
+        ValueError,
+        "waveforms[1] must have at least n_fft = 256 samples, got 100",
+    ),
+    (
+        lambda: log_mel_utterances([torch.zeros(2, 300)]),
+        ValueError,
+        "waveforms[0] must have 1 dimension",
+    ),
+    (
+        lambda: normalise((torch.zeros(1, 40, 3), torch.ones(1, 3, dtype=torch.bool))),
+        TypeError,
+        "utterances must be an Utterances, got tuple",
+    ),
+    (
+        lambda: normalise(
+            Utterances(torch.zeros(1, 40, 3), torch.ones(1, 3, dtype=torch.bool)), torch.ones(20)
+        ),
+        ValueError,
+        "std must have shape (40,)",
+    ),
+    (
+        lambda: active_frames(torch.zeros(4), torch.ones(4)),
+        TypeError,
+        "mask must be a boolean torch.Tensor or None",
+    ),
+    (
+        lambda: active_frames(torch.zeros(4), torch.ones(3, dtype=torch.bool)),
+        ValueError,
+        "mask must have the shape of energy_db (4,), got (3,)",
+    ),
+    (
+        lambda: active_frames(torch.zeros(4), threshold_db=-1.0),
+        ValueError,
+        "threshold_db must be >= 0",
+    ),
 ]
 
 

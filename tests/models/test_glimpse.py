@@ -80,14 +80,23 @@ def test_candidate_centres_are_a_row_major_grid():
         ({"glimpses": 0}, ValueError, "glimpses must be >= 1, got 0"),
         ({"glimpses": 2.5}, TypeError, "glimpses must be an int, got float"),
         ({"tau": 0.0}, ValueError, "tau must be > 0, got 0.0"),
-        ({"scales": 3, "stride": 6}, ValueError,
-         "stride must be a multiple of 2**(scales - 1) = 4"),
+        (
+            {"scales": 3, "stride": 6},
+            ValueError,
+            "stride must be a multiple of 2**(scales - 1) = 4",
+        ),
         ({"stride": 32}, ValueError, "stride must be at most image_size=28, got 32"),
     ],
 )
 def test_config_rejects_bad_values(kwargs, error, message):
-    with pytest.raises(error, match=message.replace("*", r"\*").replace("(", r"\(")
-                       .replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        error,
+        match=message.replace("*", r"\*")
+        .replace("(", r"\(")
+        .replace(")", r"\)")
+        .replace("[", r"\[")
+        .replace("]", r"\]"),
+    ):
         GlimpseConfig(**kwargs)
 
 
@@ -100,22 +109,53 @@ def test_config_counts_what_the_retina_reads():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: retina(torch.rand(2, 28), torch.zeros(2, 2), patch=8, scales=1), ValueError,
-         r"images must have 3 dimensions, got shape \(2, 28\)"),
-        (lambda: retina(torch.rand(2, 28, 28), torch.zeros(3, 2), patch=8, scales=1), ValueError,
-         r"centres must have shape \(2, 2\) to match images, got \(3, 2\)"),
-        (lambda: retina(torch.zeros(2, 28, 28, dtype=torch.uint8), torch.zeros(2, 2), patch=8,
-                        scales=1), TypeError, "images must have a floating-point dtype"),
-        (lambda: candidate_glimpses(torch.rand(2, 32, 32), GlimpseConfig()), ValueError,
-         r"images must have shape \(B, 28, 28\) to match config.image_size, got \(2, 32, 32\)"),
-        (lambda: RecurrentAttentionModel()(torch.rand(2, 1, 28, 28)), ValueError,
-         r"images must have 3 dimensions, got shape \(2, 1, 28, 28\)"),
-        (lambda: train_glimpse_model(RecurrentAttentionModel(), torch.rand(4, 28, 28),
-                                     torch.zeros(3, dtype=torch.long), epochs=1), ValueError,
-         r"labels must have one entry per image \(4\), got 3"),
-        (lambda: train_glimpse_model(RecurrentAttentionModel(), torch.rand(4, 28, 28),
-                                     torch.zeros(4, dtype=torch.long), epochs=0), ValueError,
-         "epochs must be >= 1, got 0"),
+        (
+            lambda: retina(torch.rand(2, 28), torch.zeros(2, 2), patch=8, scales=1),
+            ValueError,
+            r"images must have 3 dimensions, got shape \(2, 28\)",
+        ),
+        (
+            lambda: retina(torch.rand(2, 28, 28), torch.zeros(3, 2), patch=8, scales=1),
+            ValueError,
+            r"centres must have shape \(2, 2\) to match images, got \(3, 2\)",
+        ),
+        (
+            lambda: retina(
+                torch.zeros(2, 28, 28, dtype=torch.uint8), torch.zeros(2, 2), patch=8, scales=1
+            ),
+            TypeError,
+            "images must have a floating-point dtype",
+        ),
+        (
+            lambda: candidate_glimpses(torch.rand(2, 32, 32), GlimpseConfig()),
+            ValueError,
+            r"images must have shape \(B, 28, 28\) to match config.image_size, got \(2, 32, 32\)",
+        ),
+        (
+            lambda: RecurrentAttentionModel()(torch.rand(2, 1, 28, 28)),
+            ValueError,
+            r"images must have 3 dimensions, got shape \(2, 1, 28, 28\)",
+        ),
+        (
+            lambda: train_glimpse_model(
+                RecurrentAttentionModel(),
+                torch.rand(4, 28, 28),
+                torch.zeros(3, dtype=torch.long),
+                epochs=1,
+            ),
+            ValueError,
+            r"labels must have one entry per image \(4\), got 3",
+        ),
+        (
+            lambda: train_glimpse_model(
+                RecurrentAttentionModel(),
+                torch.rand(4, 28, 28),
+                torch.zeros(4, dtype=torch.long),
+                epochs=0,
+            ),
+            ValueError,
+            "epochs must be >= 1, got 0",
+        ),
     ],
 )
 def test_bad_inputs_name_the_argument(call, error, message):
@@ -234,8 +274,9 @@ def bar_task(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize("estimator", ["reinforce", "gumbel"])
 def test_training_learns_where_to_look(estimator):
     images, labels = bar_task(1024, seed=0)
-    config = GlimpseConfig(glimpses=1, scales=1, hidden=16, glimpse_hidden=16, num_classes=2,
-                           estimator=estimator)
+    config = GlimpseConfig(
+        glimpses=1, scales=1, hidden=16, glimpse_hidden=16, num_classes=2, estimator=estimator
+    )
     torch.manual_seed(0)
     model = RecurrentAttentionModel(config)
     history = train_glimpse_model(model, images, labels, epochs=8, batch_size=64, lr=3e-2)
@@ -263,7 +304,8 @@ def test_training_is_reproducible_with_a_seed():
 
 
 def test_to_float_scales_uint8_and_keeps_floats():
-    torch.testing.assert_close(to_float(torch.tensor([0, 255], dtype=torch.uint8)),
-                               torch.tensor([0.0, 1.0]))
+    torch.testing.assert_close(
+        to_float(torch.tensor([0, 255], dtype=torch.uint8)), torch.tensor([0.0, 1.0])
+    )
     x = torch.rand(3)
     assert to_float(x) is x

@@ -1,4 +1,4 @@
-"""Specification of attnlib.models.seq2seq: vocabulary, additive-attention encoder–decoder, decoding."""
+"""Specification of attnlib.models.seq2seq: vocabulary, additive-attention encoder–decoder."""
 
 from __future__ import annotations
 
@@ -30,8 +30,17 @@ def one_thread():
 
 def small_model(attention: bool = True, vocab: int = 12, seed: int = 0) -> Seq2Seq:
     torch.manual_seed(seed)
-    return Seq2Seq(Seq2SeqConfig(vocab, vocab, embed_dim=8, hidden_dim=6, decoder_dim=10,
-                                 attention_dim=7, attention=attention))
+    return Seq2Seq(
+        Seq2SeqConfig(
+            vocab,
+            vocab,
+            embed_dim=8,
+            hidden_dim=6,
+            decoder_dim=10,
+            attention_dim=7,
+            attention=attention,
+        )
+    )
 
 
 def batch(seed: int = 0, B: int = 4, S: int = 7, V: int = 12):
@@ -45,6 +54,7 @@ def batch(seed: int = 0, B: int = 4, S: int = 7, V: int = 12):
 
 
 # --- vocabulary ---------------------------------------------------------------------------
+
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(min_size=0, max_size=12), min_size=1, max_size=6))
@@ -66,6 +76,7 @@ def test_vocab_layout_and_unknown_characters():
 
 
 # --- the attention step equals attnlib's AdditiveScore + softmax -------------------------
+
 
 def test_attend_equals_additive_score_and_masked_softmax():
     model = small_model()
@@ -148,19 +159,27 @@ def test_training_learns_to_copy_and_translate_reports_weights():
     vocab = CharVocab.build([str(i) for i in range(10)])
     source, lengths = vocab.encode(texts)
     target, _ = vocab.encode(texts, bos=True, eos=True)
-    model = Seq2Seq(Seq2SeqConfig(len(vocab), len(vocab), embed_dim=16, hidden_dim=32,
-                                  decoder_dim=32, attention_dim=32))
+    model = Seq2Seq(
+        Seq2SeqConfig(
+            len(vocab), len(vocab), embed_dim=16, hidden_dim=32, decoder_dim=32, attention_dim=32
+        )
+    )
     history = train_seq2seq(model, source, lengths, target, epochs=5, batch_size=32, lr=1e-2)
     assert history[-1]["loss"] < 0.2 * history[0]["loss"]
     out, weights = translate(model, texts[:100], vocab, vocab, max_len=5)
     assert exact_match(out, texts[:100]) > 0.9
-    for text, o, w in zip(texts[:100], out, weights):
+    for text, o, w in zip(texts[:100], out, weights, strict=True):
         assert w.shape == (min(len(o) + 1, 5), len(text))
         torch.testing.assert_close(w.sum(-1), torch.ones(len(w)))
-    again = train_seq2seq(small_model(vocab=len(vocab)), source, lengths, target, epochs=1,
-                          batch_size=64, seed=3)
-    assert again[0]["loss"] == train_seq2seq(small_model(vocab=len(vocab)), source, lengths,
-                                             target, epochs=1, batch_size=64, seed=3)[0]["loss"]
+    again = train_seq2seq(
+        small_model(vocab=len(vocab)), source, lengths, target, epochs=1, batch_size=64, seed=3
+    )
+    assert (
+        again[0]["loss"]
+        == train_seq2seq(
+            small_model(vocab=len(vocab)), source, lengths, target, epochs=1, batch_size=64, seed=3
+        )[0]["loss"]
+    )
 
 
 def test_exact_match():
@@ -168,6 +187,7 @@ def test_exact_match():
 
 
 # --- bad inputs ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
@@ -188,19 +208,43 @@ def test_config_bad_arguments(kwargs, error, message):
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: Seq2Seq({"source_vocab_size": 10}), TypeError, "config must be a Seq2SeqConfig, got dict"),
+        (
+            lambda: Seq2Seq({"source_vocab_size": 10}),
+            TypeError,
+            "config must be a Seq2SeqConfig, got dict",
+        ),
         (lambda: CharVocab.build("abc"), TypeError, "texts must be a sequence of strings, got str"),
         (lambda: CharVocab.build(["a", 1]), TypeError, "texts must contain only strings, got int"),
-        (lambda: exact_match(["a"], ["a", "b"]), ValueError, "predictions must have one entry per target (2"),
-        (lambda: small_model().greedy_decode(*batch()[:2], 0), ValueError, "max_len must be >= 1, got 0"),
-        (lambda: small_model()(batch()[0][0], batch()[1], batch()[2]), ValueError, "source must have 2 dimensions, got shape (7,)"),
+        (
+            lambda: exact_match(["a"], ["a", "b"]),
+            ValueError,
+            "predictions must have one entry per target (2",
+        ),
+        (
+            lambda: small_model().greedy_decode(*batch()[:2], 0),
+            ValueError,
+            "max_len must be >= 1, got 0",
+        ),
+        (
+            lambda: small_model()(batch()[0][0], batch()[1], batch()[2]),
+            ValueError,
+            "source must have 2 dimensions, got shape (7,)",
+        ),
         (
             lambda: train_seq2seq(small_model(), *batch()[:2], batch()[2][:2], epochs=1),
             ValueError,
             "target must have one row per source (4), got 2",
         ),
-        (lambda: train_seq2seq(small_model(), *batch(), epochs=0), ValueError, "epochs must be >= 1, got 0"),
-        (lambda: train_seq2seq(small_model(), *batch(), epochs=1, lr=-1), ValueError, "lr must be > 0, got -1.0"),
+        (
+            lambda: train_seq2seq(small_model(), *batch(), epochs=0),
+            ValueError,
+            "epochs must be >= 1, got 0",
+        ),
+        (
+            lambda: train_seq2seq(small_model(), *batch(), epochs=1, lr=-1),
+            ValueError,
+            "lr must be > 0, got -1.0",
+        ),
     ],
 )
 def test_bad_arguments(call, error, message):

@@ -16,8 +16,15 @@ from attnlib.models.speech import (
 from attnlib.softmax import softmax
 from attnlib.training import seed_everything
 
-SMALL = dict(n_mels=6, channels=8, kernel_size=3, dilations=(1, 2), score_hidden=4,
-             num_classes=3, dropout=0.0)
+SMALL = dict(
+    n_mels=6,
+    channels=8,
+    kernel_size=3,
+    dilations=(1, 2),
+    score_hidden=4,
+    num_classes=3,
+    dropout=0.0,
+)
 
 
 def _batch(lengths=(7, 12, 3), n_mels=6, seed=0):
@@ -73,8 +80,7 @@ def test_hard_attention_keeps_the_k_best_frames_or_all_of_a_short_clip():
     for i, n in enumerate([7, 12, 3]):
         kept = weights[i] > 0
         assert kept.sum() == min(4, n)
-        torch.testing.assert_close(weights[i][kept], torch.full((int(kept.sum()),),
-                                                                1 / min(4, n)))
+        torch.testing.assert_close(weights[i][kept], torch.full((int(kept.sum()),), 1 / min(4, n)))
         top = scores[i, :n].topk(min(4, n)).indices
         assert set(top.tolist()) == set(kept.nonzero().flatten().tolist())
 
@@ -90,8 +96,10 @@ def test_hard_attention_trains_its_scores_through_straight_through():
 def test_sampled_hard_attention_varies_in_training_and_is_fixed_in_eval():
     model, batch = _model("hard", k=2, sample=True), _batch(lengths=(12, 12, 12))
     model.train()
-    draws = {tuple(model(batch, return_weights=True)[1][0].nonzero().flatten().tolist())
-             for _ in range(20)}
+    draws = {
+        tuple(model(batch, return_weights=True)[1][0].nonzero().flatten().tolist())
+        for _ in range(20)
+    }
     assert len(draws) > 1
     model.eval()
     first = model(batch, return_weights=True)[1]
@@ -99,8 +107,10 @@ def test_sampled_hard_attention_varies_in_training_and_is_fixed_in_eval():
 
 
 def test_models_of_the_three_poolings_have_similar_sizes():
-    sizes = {p: sum(q.numel() for q in SpeechClassifier(SpeechConfig(pooling=p)).parameters())
-             for p in ("soft", "mean", "hard")}
+    sizes = {
+        p: sum(q.numel() for q in SpeechClassifier(SpeechConfig(pooling=p)).parameters())
+        for p in ("soft", "mean", "hard")
+    }
     assert sizes["soft"] == sizes["hard"]
     assert abs(sizes["soft"] - sizes["mean"]) / sizes["soft"] < 0.05
 
@@ -132,7 +142,7 @@ def test_training_learns_a_toy_task_and_is_seeded():
     seed_everything(0)
     again = SpeechClassifier(config)
     train_speech_classifier(again, data, labels, epochs=15, batch_size=16, lr=1e-2)
-    for p, q in zip(model.parameters(), again.parameters()):
+    for p, q in zip(model.parameters(), again.parameters(), strict=True):
         torch.testing.assert_close(p, q, atol=0, rtol=0)
 
 
@@ -156,17 +166,36 @@ def test_bad_configs_name_the_field(change, error, message):
 
 
 FORWARD_BAD = [
-    (lambda b: (b.features, b.mask), TypeError, "batch must be an attnlib.data.speech_features.Utterances"),
-    (lambda b: Utterances(b.features[:, :4], b.mask), ValueError,
-     "features must have shape (B, 6, T) to match config.n_mels, got shape (3, 4, 12)"),
-    (lambda b: Utterances(b.features.long(), b.mask), TypeError,
-     "features must have a floating-point dtype"),
-    (lambda b: Utterances(b.features, b.mask.float()), TypeError,
-     "mask must be a boolean torch.Tensor (True = real frame)"),
-    (lambda b: Utterances(b.features, b.mask[:, :5]), ValueError,
-     "mask must have shape (3, 12) to match features, got shape (3, 5)"),
-    (lambda b: Utterances(b.features, b.mask & False), ValueError,
-     "mask must keep at least one frame of every clip"),
+    (
+        lambda b: (b.features, b.mask),
+        TypeError,
+        "batch must be an attnlib.data.speech_features.Utterances",
+    ),
+    (
+        lambda b: Utterances(b.features[:, :4], b.mask),
+        ValueError,
+        "features must have shape (B, 6, T) to match config.n_mels, got shape (3, 4, 12)",
+    ),
+    (
+        lambda b: Utterances(b.features.long(), b.mask),
+        TypeError,
+        "features must have a floating-point dtype",
+    ),
+    (
+        lambda b: Utterances(b.features, b.mask.float()),
+        TypeError,
+        "mask must be a boolean torch.Tensor (True = real frame)",
+    ),
+    (
+        lambda b: Utterances(b.features, b.mask[:, :5]),
+        ValueError,
+        "mask must have shape (3, 12) to match features, got shape (3, 5)",
+    ),
+    (
+        lambda b: Utterances(b.features, b.mask & False),
+        ValueError,
+        "mask must keep at least one frame of every clip",
+    ),
 ]
 
 
@@ -179,7 +208,9 @@ def test_bad_batches_name_the_argument(bad, error, message):
 
 def test_bad_training_inputs_name_the_argument():
     data, labels = _toy_data(n=6)
-    with pytest.raises(TypeError, match="utterances must be an attnlib.data.speech_features.Utterances"):
+    with pytest.raises(
+        TypeError, match="utterances must be an attnlib.data.speech_features.Utterances"
+    ):
         train_speech_classifier(SpeechClassifier(SpeechConfig(**SMALL)), data.features, labels)
     with pytest.raises(ValueError, match=r"labels must have one entry per clip \(6\), got 5"):
         train_speech_classifier(SpeechClassifier(SpeechConfig(**SMALL)), data, labels[:5])

@@ -5,16 +5,12 @@ from __future__ import annotations
 import io
 import warnings
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+import torch
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-from attnlib.plotting import alignment  # noqa: E402
-from attnlib.plotting.alignment import (  # noqa: E402
+from attnlib.plotting import alignment
+from attnlib.plotting.alignment import (
     SPACE,
     font_for,
     needs_transliteration,
@@ -32,13 +28,24 @@ def draw_without_warnings(fig) -> None:
 
 
 def weights_for(source: str, rows: int) -> torch.Tensor:
-    return torch.softmax(torch.randn(rows, len(source), generator=torch.Generator().manual_seed(0)), -1)
+    return torch.softmax(
+        torch.randn(rows, len(source), generator=torch.Generator().manual_seed(0)), -1
+    )
 
 
 def test_english_labels_rows_columns_and_eos():
     source, output = "3 Mar 21", "2021-03-03"
     fig, ax = plot_alignment(weights_for(source, 11), source, output, title="day_mon_yy")
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["3", SPACE, "M", "a", "r", SPACE, "2", "1"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "3",
+        SPACE,
+        "M",
+        "a",
+        "r",
+        SPACE,
+        "2",
+        "1",
+    ]
     assert [t.get_text() for t in ax.get_yticklabels()] == [*output, "<eos>"]
     assert ax.get_xlabel() == "input character" and ax.get_ylabel() == "output character"
     assert ax.get_title() == "day_mon_yy"
@@ -70,7 +77,16 @@ def test_chinese_labels_without_a_cjk_font_are_transliterated(monkeypatch):
 
 
 def test_transliterate():
-    assert transliterate("二〇二一年十二月") == ["er", "ling", "er", "yi", "nian", "shi", "er", "yue"]
+    assert transliterate("二〇二一年十二月") == [
+        "er",
+        "ling",
+        "er",
+        "yi",
+        "nian",
+        "shi",
+        "er",
+        "yue",
+    ]
     assert transliterate("a日é") == ["a", "ri", "U+00E9"]
 
 
@@ -88,10 +104,27 @@ def test_font_for_ascii_is_matplotlib_default():
 @pytest.mark.parametrize(
     ("args", "error", "message"),
     [
-        ((torch.ones(3), "abc", "xy"), ValueError, "weights must have 2 dimensions, got shape (3,)"),
-        ((torch.ones(2, 3, dtype=torch.long), "abc", "xy"), TypeError, "weights must have a floating-point dtype"),
-        ((torch.ones(2, 3), "abcd", "xy"), ValueError, "weights must have 4 columns, one per character of source, got shape (2, 3)"),
-        ((torch.ones(4, 3), "abc", "xy"), ValueError, "weights must have 2 or 3 rows (the characters of output, then <eos>), got shape (4, 3)"),
+        (
+            (torch.ones(3), "abc", "xy"),
+            ValueError,
+            "weights must have 2 dimensions, got shape (3,)",
+        ),
+        (
+            (torch.ones(2, 3, dtype=torch.long), "abc", "xy"),
+            TypeError,
+            "weights must have a floating-point dtype",
+        ),
+        (
+            (torch.ones(2, 3), "abcd", "xy"),
+            ValueError,
+            "weights must have 4 columns, one per character of source, got shape (2, 3)",
+        ),
+        (
+            (torch.ones(4, 3), "abc", "xy"),
+            ValueError,
+            "weights must have 2 or 3 rows (the characters of output, then <eos>), "
+            "got shape (4, 3)",
+        ),
         ((torch.ones(2, 3), ["a", "b", "c"], "xy"), TypeError, "source must be a str, got list"),
         ((torch.ones(2, 3), "abc", 12), TypeError, "output must be a str, got int"),
     ],

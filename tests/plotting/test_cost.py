@@ -1,23 +1,15 @@
 """attnlib.plotting.cost: log-log cost plots and fitted slopes (chapter 4)."""
 
-import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from attnlib.plotting.cost import loglog_slope, plot_loglog_cost  # noqa: E402
+from attnlib.plotting.cost import loglog_slope, plot_loglog_cost
 
 N = [64, 128, 256, 512]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @given(
@@ -58,7 +50,7 @@ def test_slope_bad_input(x, y, error, message):
 
 def test_plot_returns_fig_ax_with_log_axes_labels_and_fitted_slope():
     fig, ax = plot_loglog_cost(N, [1e-4, 3e-4, 1.2e-3, 4.8e-3], fit_from=1, ylabel="time (s)")
-    assert isinstance(fig, matplotlib.figure.Figure) and ax.figure is fig
+    assert isinstance(fig, Figure) and ax.figure is fig
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert ax.get_xlabel() == "sequence length n" and ax.get_ylabel() == "time (s)"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-
-from attnlib.plotting.glimpses import plot_glimpse_trajectories, plot_retina  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from attnlib.plotting.glimpses import plot_glimpse_trajectories, plot_retina
 
 
 def rectangles(ax) -> list[Rectangle]:
@@ -50,16 +40,20 @@ def test_trajectories_colour_glimpses_in_order_from_the_colormap():
 
 
 def test_trajectories_titles():
-    _, axes = plot_glimpse_trajectories(torch.rand(2, 28, 28), torch.zeros(2, 1, 2), patch=4,
-                                        titles=["a", "b"])
+    _, axes = plot_glimpse_trajectories(
+        torch.rand(2, 28, 28), torch.zeros(2, 1, 2), patch=4, titles=["a", "b"]
+    )
     assert [ax.get_title() for ax in axes.flat] == ["a", "b"]
 
 
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        ({"centres": torch.zeros(3, 2, 2)}, ValueError,
-         r"centres must have shape \(2, T, 2\) to match images, got \(3, 2, 2\)"),
+        (
+            {"centres": torch.zeros(3, 2, 2)},
+            ValueError,
+            r"centres must have shape \(2, T, 2\) to match images, got \(3, 2, 2\)",
+        ),
         ({"centres": torch.zeros(2, 2)}, ValueError, "centres must have 3 dimensions"),
         ({"titles": ["only one"]}, ValueError, "titles must have 2 entries to match images, got 1"),
         ({"patch": 0}, ValueError, "patch must be >= 1, got 0"),
@@ -90,8 +84,12 @@ def test_retina_grid_of_glimpses_by_scales_with_titles_and_colour_bar():
     [
         (torch.rand(4, 8, 8), None, ValueError, "readings must have 4 dimensions"),
         (torch.rand(2, 2, 8, 8), [8], ValueError, "widths must have 2 entries, one per scale"),
-        (torch.zeros(2, 2, 8, 8, dtype=torch.uint8), None, TypeError,
-         "readings must have a floating-point dtype"),
+        (
+            torch.zeros(2, 2, 8, 8, dtype=torch.uint8),
+            None,
+            TypeError,
+            "readings must have a floating-point dtype",
+        ),
     ],
 )
 def test_retina_rejects_bad_inputs(readings, widths, error, message):

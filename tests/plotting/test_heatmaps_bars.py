@@ -1,9 +1,5 @@
 """The shared figure helpers return (fig, ax), label their axes and reject bad input."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import pytest
 import torch
@@ -13,7 +9,9 @@ from attnlib.plotting.heatmaps import plot_attention_matrix
 
 
 def test_attention_matrix_has_labels_and_a_colour_bar():
-    fig, ax = plot_attention_matrix(torch.softmax(torch.randn(3, 4), -1), query_labels="abc", key_labels="wxyz")
+    fig, ax = plot_attention_matrix(
+        torch.softmax(torch.randn(3, 4), -1), query_labels="abc", key_labels="wxyz"
+    )
     assert ax.get_xlabel() and ax.get_ylabel()
     assert [t.get_text() for t in ax.get_xticklabels()] == list("wxyz")
     assert len(fig.axes) == 2  # the heatmap and its colour bar
@@ -31,10 +29,22 @@ def test_weights_bar_draws_one_bar_per_key():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: plot_attention_matrix(torch.ones(3)), ValueError, "weights must have 2 dimensions"),
-        (lambda: plot_attention_matrix(torch.ones(2, 3), key_labels="ab"), ValueError, "key_labels must have 3 entries"),
+        (
+            lambda: plot_attention_matrix(torch.ones(3)),
+            ValueError,
+            "weights must have 2 dimensions",
+        ),
+        (
+            lambda: plot_attention_matrix(torch.ones(2, 3), key_labels="ab"),
+            ValueError,
+            "key_labels must have 3 entries",
+        ),
         (lambda: plot_weights_bar("x"), TypeError, "weights must be a torch.Tensor, got str"),
-        (lambda: plot_weights_bar(torch.ones(2), labels=["a"]), ValueError, "labels must have 2 entries, got 1"),
+        (
+            lambda: plot_weights_bar(torch.ones(2), labels=["a"]),
+            ValueError,
+            "labels must have 2 entries, got 1",
+        ),
     ],
 )
 def test_bad_input(call, error, message):

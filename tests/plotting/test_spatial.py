@@ -1,19 +1,9 @@
 """attnlib.plotting.spatial: attention maps over digits (chapter 5)."""
 
-import matplotlib
 import pytest
 import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from attnlib.plotting.spatial import plot_spatial_attention  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from attnlib.plotting.spatial import plot_spatial_attention
 
 
 def digits(n):
@@ -23,9 +13,12 @@ def digits(n):
 
 
 def test_one_panel_per_image_with_a_shared_labelled_colour_bar():
-    weights = torch.softmax(torch.randn(5, 7, 7, generator=torch.Generator().manual_seed(0)).flatten(1), 1)
-    fig, axes = plot_spatial_attention(digits(5), weights.view(5, 7, 7), ncols=3,
-                                       titles=[f"digit {i}" for i in range(5)])
+    weights = torch.softmax(
+        torch.randn(5, 7, 7, generator=torch.Generator().manual_seed(0)).flatten(1), 1
+    )
+    fig, axes = plot_spatial_attention(
+        digits(5), weights.view(5, 7, 7), ncols=3, titles=[f"digit {i}" for i in range(5)]
+    )
     assert axes.shape == (2, 3)
     visible = [ax for ax in axes.flat if ax.get_visible()]
     assert len(visible) == 5
@@ -57,7 +50,11 @@ def test_a_blank_image_draws_no_outline():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"weights": torch.rand(3, 7, 7)}, ValueError, r"weights must hold one map per image \(2\)"),
+        (
+            {"weights": torch.rand(3, 7, 7)},
+            ValueError,
+            r"weights must hold one map per image \(2\)",
+        ),
         ({"weights": torch.rand(2, 49)}, ValueError, "weights must have 3 dimensions"),
         ({"titles": ["a"]}, ValueError, "titles must have 2 entries"),
         ({"ncols": 0}, ValueError, "ncols must be >= 1, got 0"),

@@ -1,20 +1,11 @@
 """attnlib.plotting.speech: attention weights under a log-mel spectrogram (chapter 7)."""
 
-import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from attnlib.plotting.speech import plot_frame_attention  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+from attnlib.plotting.speech import plot_frame_attention
 
 
 def _clip(T=20, M=8):
@@ -26,8 +17,9 @@ def _clip(T=20, M=8):
 def test_draws_the_spectrogram_and_the_weights_on_one_time_axis():
     features, weights = _clip()
     active = torch.arange(20) >= 10
-    fig, (spec, lines) = plot_frame_attention(features, weights, active=active,
-                                              hop_seconds=0.01, title="seven")
+    fig, (spec, lines) = plot_frame_attention(
+        features, weights, active=active, hop_seconds=0.01, title="seven"
+    )
     image = spec.images[0]
     np.testing.assert_array_equal(image.get_array(), features.numpy())
     assert image.get_extent() == [0, 0.2, 0, 8]
@@ -45,8 +37,9 @@ def test_draws_the_spectrogram_and_the_weights_on_one_time_axis():
 def test_draws_into_given_axes_without_colour_bar():
     features, weights = _clip()
     fig, axes = plt.subplots(2, 3)
-    out, (spec, lines) = plot_frame_attention(features, weights, axes=(axes[0, 1], axes[1, 1]),
-                                              colorbar=False, cmap="cividis")
+    out, (spec, lines) = plot_frame_attention(
+        features, weights, axes=(axes[0, 1], axes[1, 1]), colorbar=False, cmap="cividis"
+    )
     assert out is fig and spec is axes[0, 1] and lines is axes[1, 1]
     assert len(fig.axes) == 6  # no colour bar added
     assert spec.images[0].get_cmap().name == "cividis"
@@ -54,13 +47,22 @@ def test_draws_into_given_axes_without_colour_bar():
 
 
 BAD = [
-    (dict(features=torch.zeros(20)), ValueError,
-     "features must have 2 dimensions, got shape (20,)"),
-    (dict(weights=torch.zeros(19)), ValueError,
-     "weights must have shape (20,) to match features' 20 frames, got shape (19,)"),
+    (
+        dict(features=torch.zeros(20)),
+        ValueError,
+        "features must have 2 dimensions, got shape (20,)",
+    ),
+    (
+        dict(weights=torch.zeros(19)),
+        ValueError,
+        "weights must have shape (20,) to match features' 20 frames, got shape (19,)",
+    ),
     (dict(active=torch.ones(20)), TypeError, "active must be a boolean torch.Tensor or None"),
-    (dict(active=torch.ones(3, dtype=torch.bool)), ValueError,
-     "active must have shape (20,) to match features, got shape (3,)"),
+    (
+        dict(active=torch.ones(3, dtype=torch.bool)),
+        ValueError,
+        "active must have shape (20,) to match features, got shape (3,)",
+    ),
     (dict(hop_seconds=0.0), ValueError, "hop_seconds must be > 0, got 0.0"),
     (dict(axes="top"), TypeError, "axes must be a pair of matplotlib Axes or None, got str"),
 ]
