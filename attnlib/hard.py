@@ -569,12 +569,7 @@ def gumbel_softmax(
 
 
 def _gumbel_softmax(
-    logits: torch.Tensor,
-    tau: float = 1.0,
-    hard: bool = False,
-    dim: int = -1,
-    *,
-    generator: torch.Generator | None = None,
+    logits: torch.Tensor, tau: float, hard: bool, dim: int = -1, *, generator=None
 ) -> torch.Tensor:
     """The kernel of :func:`gumbel_softmax` (arguments already checked)."""
     g = _sample_gumbel(logits.shape, generator=generator, dtype=logits.dtype)  # (*)

@@ -26,8 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from attnlib.data.fsdd import SAMPLE_RATE, SpokenDigits, select_split
-from attnlib.data.mnist import DigitImages
+from attnlib.data.records import SAMPLE_RATE, DigitImages, SpokenDigits, check_split, select_split
 from attnlib.validation import check_choice, check_int
 
 __all__ = [
@@ -223,21 +222,8 @@ def load_spoken_digits_fallback(
         >>> len(data), data.sample_rate
         (300, 8000)
     """
-    check_choice(split, "split", ("train", "test"))
-    check_choice(split_by, "split_by", ("take", "speaker"))
+    check_split(split, split_by, test_speaker, FALLBACK_SPEAKERS)
     seed = check_int(seed, "seed")
-    if split_by == "speaker":
-        if test_speaker is None:
-            raise ValueError(
-                "test_speaker is required with split_by='speaker': one of "
-                f"{list(FALLBACK_SPEAKERS)}"
-            )
-        check_choice(test_speaker, "test_speaker", FALLBACK_SPEAKERS)
-    elif test_speaker is not None:
-        raise ValueError(
-            f"test_speaker is only used with split_by='speaker', got test_speaker="
-            f"{test_speaker!r} with split_by='take'"
-        )
     n_speakers = len(FALLBACK_SPEAKERS)
     index = [(d, s, t) for d in range(10) for s in range(n_speakers) for t in range(TAKES)]
     speakers = [FALLBACK_SPEAKERS[s] for _, s, _ in index]

@@ -24,7 +24,7 @@ import re
 import tarfile
 import warnings
 import wave
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,18 @@ from attnlib.data.download import (
     sha256_bytes,
     verify_file,
 )
-from attnlib.validation import check_choice
+from attnlib.data.fallback import (
+    FALLBACK_SPEAKERS,
+    FallbackDataWarning,
+    load_spoken_digits_fallback,
+)
+from attnlib.data.records import (
+    SAMPLE_RATE,
+    TEST_TAKES,
+    SpokenDigits,
+    check_split,
+    select_split,
+)
 
 __all__ = [
     "ARCHIVE",
@@ -54,42 +65,9 @@ __all__ = [
     "wav_set_sha256",
 ]
 
-SAMPLE_RATE = 8000
 SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
-TEST_TAKES = range(0, 5)  # the canonical test set: takes 0-4 of every speaker and digit
 
 _NAME = re.compile(r"(\d)_([a-z]+)_(\d+)\.wav")
-
-
-@dataclass(frozen=True, eq=False)
-class SpokenDigits:
-    """Recordings of spoken digits with labels and speakers, and which data they are.
-
-    Unpacks as ``waveforms, labels, speakers = load_fsdd("train")``.
-
-    Attributes:
-        waveforms: a list of N 1-D float32 tensors in [-1, 1], of varying length.
-        labels: ``(N,)`` int64 digits 0–9.
-        speakers: N speaker names.
-        sample_rate: samples per second (8000).
-        split: ``"train"`` or ``"test"``.
-        source: which data this is and where it was read from; print it.
-        is_fallback: True for the synthetic stand-in, which is not FSDD.
-    """
-
-    waveforms: list[torch.Tensor]
-    labels: torch.Tensor
-    speakers: list[str]
-    sample_rate: int
-    split: str
-    source: str
-    is_fallback: bool = False
-
-    def __iter__(self):
-        return iter((self.waveforms, self.labels, self.speakers))
-
-    def __len__(self) -> int:
-        return len(self.labels)
 
 
 def wav_set_sha256(files: dict[str, bytes]) -> str:
@@ -187,45 +165,6 @@ def recordings(
     return files, path
 
 
-def _check_split(split, split_by, test_speaker) -> None:
-    check_choice(split, "split", ("train", "test"))
-    check_choice(split_by, "split_by", ("take", "speaker"))
-    if split_by == "take" and test_speaker is not None:
-        raise ValueError(
-            f"test_speaker is only used with split_by='speaker', got test_speaker="
-            f"{test_speaker!r} with split_by='take'"
-        )
-    if split_by == "speaker":
-        if test_speaker is None:
-            raise ValueError(
-                f"test_speaker is required with split_by='speaker': one of {list(SPEAKERS)}"
-            )
-        check_choice(test_speaker, "test_speaker", SPEAKERS)
-
-
-def select_split(
-    speakers: list[str], takes: np.ndarray, split: str, split_by: str, test_speaker: str | None
-) -> np.ndarray:
-    """Boolean mask of the recordings in ``split`` (shared with the synthetic fallback).
-
-    Args:
-        speakers: N speaker names.
-        takes: ``(N,)`` take indices.
-        split, split_by, test_speaker: as for :func:`load_fsdd`.
-
-    Returns:
-        ``(N,)`` bool.
-    """
-    if split_by == "take":
-        in_test = takes < len(TEST_TAKES)
-    else:
-        known = sorted(set(speakers))
-        if test_speaker not in known:
-            raise ValueError(f"test_speaker must be one of {known}, got {test_speaker!r}")
-        in_test = np.array([s == test_speaker for s in speakers], dtype=bool)
-    return in_test if split == "test" else ~in_test
-
-
 def _load_real(split, data_dir, download, split_by, test_speaker) -> SpokenDigits:
     root, origin = data_root(data_dir)
     files, where = recordings(root, origin, download=download)
@@ -292,19 +231,12 @@ def load_fsdd(
         >>> len(waveforms), sorted(set(speakers))[:2]
         (300, ['george', 'jackson'])
     """
-    _check_split(split, split_by, test_speaker)
+    check_split(split, split_by, test_speaker, SPEAKERS)
     try:
         return _load_real(split, data_dir, download, split_by, test_speaker)
     except (DataNotFoundError, DownloadError, DataDirError) as err:
         if not fallback:
             raise
-        # Imported here: fallback.py imports SpokenDigits from this module.
-        from attnlib.data.fallback import (
-            FALLBACK_SPEAKERS,
-            FallbackDataWarning,
-            load_spoken_digits_fallback,
-        )
-
         reason = str(err).splitlines()[0]
         warnings.warn(
             f"FSDD could not be loaded ({reason}); using the fallback instead: synthetic "

@@ -16,7 +16,6 @@ import math
 import os
 import struct
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,8 @@ from attnlib.data.download import (
     fetch_file,
     sha256_bytes,
 )
+from attnlib.data.fallback import FallbackDataWarning, load_digits_fallback
+from attnlib.data.records import DigitImages
 from attnlib.validation import check_choice, check_int, check_tensor
 
 __all__ = [
@@ -62,34 +63,6 @@ IDX_DTYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
-
-
-@dataclass(frozen=True, eq=False)
-class DigitImages:
-    """Digit images with their labels, and a statement of which data they are.
-
-    Unpacks as ``images, labels = load_mnist("train")``.
-
-    Attributes:
-        images: ``(N, 28, 28)`` uint8, 0 (background) to 255 (ink).
-        labels: ``(N,)`` int64 digits 0–9.
-        split: ``"train"`` or ``"test"``.
-        source: which data this is and where it was read from, e.g.
-            ``"MNIST (LeCun, Cortes, Burges) from /data/mnist"``; print it.
-        is_fallback: True for a stand-in that is not MNIST.
-    """
-
-    images: torch.Tensor
-    labels: torch.Tensor
-    split: str
-    source: str
-    is_fallback: bool = False
-
-    def __iter__(self):
-        return iter((self.images, self.labels))
-
-    def __len__(self) -> int:
-        return len(self.labels)
 
 
 def _read_gz(path: Path) -> tuple[bytes, str]:
@@ -274,9 +247,6 @@ def load_mnist(
     except (DataNotFoundError, DownloadError, DataDirError) as err:
         if not fallback:
             raise
-        # Imported here: fallback.py imports DigitImages from this module.
-        from attnlib.data.fallback import FallbackDataWarning, load_digits_fallback
-
         reason = str(err).splitlines()[0]
         warnings.warn(
             f"MNIST could not be loaded ({reason}); using the fallback instead: scikit-learn's "
