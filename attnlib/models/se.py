@@ -76,8 +76,8 @@ class SqueezeExcitation(nn.Module):
 class SECNNConfig:
     """Sizes of the SE CNN (the defaults are chapter 11's)."""
 
-    channels: tuple[int, ...] = (8, 16)  # widths of the 3x3 conv blocks
-    # a 2x2 max-pool follows every block: 28x28 -> 14x14 -> 7x7
+    channels: tuple[int, ...] = (8, 16, 32)  # widths of the 3x3 conv blocks
+    # a 2x2 max-pool follows every block: 28x28 -> 14x14 -> 7x7 -> 3x3
     reduction: int = 4  # r, the SE bottleneck ratio
     use_se: bool = True  # False: the same network without SE blocks (the baseline)
     num_classes: int = 10  # K
@@ -112,7 +112,7 @@ class SECNN(nn.Module):
         >>> model = SECNN()
         >>> logits, weights = model(torch.randn(3, 1, 28, 28), return_weights=True)
         >>> logits.shape, [tuple(s.shape) for s in weights]
-        (torch.Size([3, 10]), [(3, 8), (3, 16)])
+        (torch.Size([3, 10]), [(3, 8), (3, 16), (3, 32)])
     """
 
     def __init__(self, config: SECNNConfig | None = None) -> None:
