@@ -31,7 +31,9 @@ def book_pages() -> list[Path]:
     for folder in ("chapters", "exercises"):
         for suffix in ("*.md", "*.ipynb", "*.toml"):
             pages |= set((ROOT / folder).rglob(suffix))
-    return sorted(p for p in pages if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p for p in pages if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def text_of(path: Path) -> str:

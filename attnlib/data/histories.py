@@ -109,7 +109,9 @@ def make_histories(
     relevant = ranks < count[:, None]  # (N, L)
     # Other items: a category other than the target's, shifted by 1 .. num_categories - 1.
     shift = torch.randint(1, num_categories, (n, L), generator=g)  # (N, L)
-    category = torch.where(relevant, target_cat[:, None], (target_cat[:, None] + shift) % num_categories)
+    category = torch.where(
+        relevant, target_cat[:, None], (target_cat[:, None] + shift) % num_categories
+    )
     member = torch.randint(0, per_category, (n, L), generator=g)  # (N, L) which item of it
     history = category + num_categories * member  # item % num_categories == category
     flip = torch.rand(n, generator=g) < label_noise  # (N,)

@@ -6,7 +6,7 @@ history into one fixed vector whatever the candidate is (here the mean of the it
 embeddings). DIN instead weights each history item by its relevance to the candidate:
 
 .. math::
-    a_j = f(e_j, e_t) = w^\top \mathrm{ReLU}\bigl(W [e_j;\, e_t;\, e_j - e_t;\, e_j \odot e_t] + b\bigr),
+    a_j = w^\top \mathrm{ReLU}\bigl(W [e_j;\, e_t;\, e_j - e_t;\, e_j \odot e_t] + b\bigr),
     \qquad u = \sum_{j=1}^{L} \alpha_j e_j,
 
 where :math:`e_j` embeds history item ``j`` and :math:`e_t` the candidate (the target is the
@@ -49,7 +49,9 @@ class DINConfig:
         check_int(self.attention_hidden, "attention_hidden", minimum=1)
         check_int(self.hidden, "hidden", minimum=1)
         if not isinstance(self.use_attention, bool):
-            raise TypeError(f"use_attention must be a bool, got {type(self.use_attention).__name__}")
+            raise TypeError(
+                f"use_attention must be a bool, got {type(self.use_attention).__name__}"
+            )
 
 
 class TargetAttention(nn.Module):
@@ -71,9 +73,7 @@ class TargetAttention(nn.Module):
 
     def __init__(self, embed_dim: int, hidden: int) -> None:
         super().__init__()
-        self.mlp = nn.Sequential(
-            nn.Linear(4 * embed_dim, hidden), nn.ReLU(), nn.Linear(hidden, 1)
-        )
+        self.mlp = nn.Sequential(nn.Linear(4 * embed_dim, hidden), nn.ReLU(), nn.Linear(hidden, 1))
 
     def forward(self, history: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         t = target.unsqueeze(1).expand_as(history)  # (B, E) -> (B, L, E)
@@ -110,8 +110,12 @@ class DIN(nn.Module):
         E = config.embed_dim
         self.item_embedding = nn.Embedding(config.num_items, E)
         self.category_embedding = nn.Embedding(config.num_categories, E)
-        self.attention = TargetAttention(E, config.attention_hidden) if config.use_attention else None
-        self.mlp = nn.Sequential(nn.Linear(3 * E, config.hidden), nn.ReLU(), nn.Linear(config.hidden, 1))
+        self.attention = (
+            TargetAttention(E, config.attention_hidden) if config.use_attention else None
+        )
+        self.mlp = nn.Sequential(
+            nn.Linear(3 * E, config.hidden), nn.ReLU(), nn.Linear(config.hidden, 1)
+        )
 
     def embed(self, items: torch.Tensor) -> torch.Tensor:
         """Item embedding plus its category's embedding: ``(*)`` int64 -> ``(*, E)``."""
@@ -125,7 +129,8 @@ class DIN(nn.Module):
         target = check_tensor(target, "target", ndim=1)
         if len(target) != len(history):
             raise ValueError(
-                f"target must have one item per history ({len(history)}), got shape {tuple(target.shape)}"
+                f"target must have one item per history ({len(history)}), "
+                f"got shape {tuple(target.shape)}"
             )
         h = self.embed(history)  # (B, L) -> (B, L, E)
         t = self.embed(target)  # (B,) -> (B, E)

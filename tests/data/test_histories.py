@@ -29,8 +29,10 @@ def test_clicks_follow_the_interest_up_to_the_label_noise():
     assert abs(interested.float().mean().item() - 0.5) < 0.02
     disagree = (d.labels.bool() != interested).float().mean().item()
     assert abs(disagree - 0.1) < 0.01
-    assert torch.equal(make_histories(100, label_noise=0.0).labels.bool(),
-                       make_histories(100, label_noise=0.0).relevant.any(1))
+    assert torch.equal(
+        make_histories(100, label_noise=0.0).labels.bool(),
+        make_histories(100, label_noise=0.0).relevant.any(1),
+    )
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,9 @@ def test_din_pools_with_the_candidate_dependent_weights():
     assert not torch.allclose(w1[0], w2[0])  # a different candidate, different weights
     h, t = model.embed(history), model.embed(t1)
     u = (w1.unsqueeze(-1) * h).sum(1)
-    torch.testing.assert_close(model(history, t1), model.mlp(torch.cat([u, t, u * t], -1)).squeeze(-1))
+    torch.testing.assert_close(
+        model(history, t1), model.mlp(torch.cat([u, t, u * t], -1)).squeeze(-1)
+    )
 
 
 def test_embedding_adds_the_category_embedding():
@@ -60,17 +62,34 @@ def test_roc_auc_matches_scikit_learn_with_ties():
 
 def test_relevant_mass_of_uniform_weights_is_the_chance_level():
     relevant = torch.tensor([[True, False, False, False], [True, True, False, False]])
-    torch.testing.assert_close(relevant_mass(torch.full((2, 4), 0.25), relevant), torch.tensor([0.25, 0.5]))
+    torch.testing.assert_close(
+        relevant_mass(torch.full((2, 4), 0.25), relevant), torch.tensor([0.25, 0.5])
+    )
 
 
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: roc_auc(torch.tensor([0.1, 0.2]), torch.tensor([1, 1])), ValueError, "both classes"),
-        (lambda: roc_auc(torch.tensor([0.1, 0.2]), torch.tensor([1])), ValueError, "labels must have shape"),
-        (lambda: relevant_mass(torch.rand(2, 3), torch.ones(2, 3)), ValueError, "relevant must be a bool"),
-        (lambda: DIN()(torch.zeros(2, 3, dtype=torch.long), torch.zeros(3, dtype=torch.long)), ValueError,
-         "one item per history"),
+        (
+            lambda: roc_auc(torch.tensor([0.1, 0.2]), torch.tensor([1, 1])),
+            ValueError,
+            "both classes",
+        ),
+        (
+            lambda: roc_auc(torch.tensor([0.1, 0.2]), torch.tensor([1])),
+            ValueError,
+            "labels must have shape",
+        ),
+        (
+            lambda: relevant_mass(torch.rand(2, 3), torch.ones(2, 3)),
+            ValueError,
+            "relevant must be a bool",
+        ),
+        (
+            lambda: DIN()(torch.zeros(2, 3, dtype=torch.long), torch.zeros(3, dtype=torch.long)),
+            ValueError,
+            "one item per history",
+        ),
         (lambda: DINConfig(use_attention="yes"), TypeError, "use_attention must be a bool"),
         (lambda: DINConfig(embed_dim=0), ValueError, "embed_dim"),
     ],
