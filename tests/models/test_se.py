@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from attnlib.models.se import SECNN, SECNNConfig, SqueezeExcitation
-from attnlib.models.spatial_attention import count_parameters
+from attnlib.models.utils import count_parameters
 
 g = torch.Generator().manual_seed(0)
 
