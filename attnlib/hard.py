@@ -457,8 +457,9 @@ def reinforce_gradient(
             raise ValueError(
                 f"num_samples must be >= 2 for baseline='leave-one-out', got {num_samples}"
             )
+        fixed = None
     else:  # fixed before sampling: it must broadcast to the samples' shape (S, *)
-        baseline = _check_baseline(baseline, torch.Size((num_samples, *logits.shape[:-1])))
+        fixed = _check_baseline(baseline, torch.Size((num_samples, *logits.shape[:-1])))
     generator = _check_generator(generator)
 
     theta = logits.detach().clone().requires_grad_(True)  # (*, n)
@@ -473,9 +474,9 @@ def reinforce_gradient(
         )
     reward = reward.to(theta.dtype)
     if leave_one_out:
-        baseline = (reward.sum(dim=0, keepdim=True) - reward) / (num_samples - 1)  # (S, *)
+        fixed = (reward.sum(dim=0, keepdim=True) - reward) / (num_samples - 1)  # (S, *)
     log_prob = _categorical_log_prob(theta, index)  # (S, *)
-    surrogate = _score_function_surrogate(log_prob, reward, baseline)  # (S, *)
+    surrogate = _score_function_surrogate(log_prob, reward, fixed)  # (S, *)
     # Averaging over samples and summing over the independent batch slices gives each slice
     # its own averaged estimate.
     (gradient,) = torch.autograd.grad(surrogate.mean(dim=0).sum(), theta)

@@ -10,6 +10,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -132,7 +133,7 @@ def fit_classifier(
     batch_size: int = 128,
     lr: float = 1e-3,
     seed: int = 0,
-    transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    transform: Callable[[torch.Tensor], Any] | None = None,
     desc: str = "training",
 ) -> list[dict[str, float]]:
     """Train a classifier with cross-entropy through :func:`train_loop`.
