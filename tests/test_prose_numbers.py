@@ -47,13 +47,17 @@ INLINE_CODE = re.compile(r"``[^`]+``|`[^`]+`")
 DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)[^$]+?(?<!\\)\$")
 PAREN_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)
-FENCE = re.compile(r"^(?P<tick>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=tick)\s*$", re.S | re.M)
+FENCE = re.compile(
+    r"^(?P<tick>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=tick)\s*$", re.S | re.M
+)
 LINK_TARGET = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 HTML = re.compile(r"<[^>\n]+>")
 # A number: digits with optional thousands separators and decimals, then an optional percent.
 # Not part of a word or identifier (float32, ViT-B/32, arXiv:1409.0473, x_1).
 NUMBER = re.compile(r"(?<![\w.:/\\^_-])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?!\.?\d)(\s*%)?")
-SENTENCE_END = re.compile(r"(?<!\bal)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)[.!?](?=\s+[A-Z(*\"`{])")
+SENTENCE_END = re.compile(
+    r"(?<!\bal)(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)(?<!\bcf)[.!?](?=\s+[A-Z(*\"`{])"
+)
 
 
 def _strip_fences(text: str) -> str:
@@ -65,8 +69,9 @@ def _strip_fences(text: str) -> str:
             return "\n"
         if info.startswith("{mermaid}"):
             return "\n"
-        body = "\n".join(line for line in match["body"].splitlines()
-                         if not re.match(r"\s*:[\w-]+:", line))
+        body = "\n".join(
+            line for line in match["body"].splitlines() if not re.match(r"\s*:[\w-]+:", line)
+        )
         return "\n" + _strip_fences(body) + "\n"
 
     return FENCE.sub(replace, text)
@@ -174,7 +179,8 @@ def test_typed_numbers_are_found(markdown: str, expected: list[str]) -> None:
         "# 10. Efficient attention\n\nChapters 9–13 and chapter 12 follow; see section 4.",
         "About 45 minutes to read, 2 minutes to run, within 120 s on 2 cores and 2 GB.",
         "In 1987 a top-3 of 2 × 2 patches was a ViT-B/32 idea, arXiv:1409.0473, float32.",
-        "```python\nx = 12.5\n```\n\n```{glue:figure} fig\n:alt: a curve of 4096 points\n:name: f\n```",
+        "```python\nx = 12.5\n```\n\n"
+        "```{glue:figure} fig\n:alt: a curve of 4096 points\n:name: f\n```",
         "[the 2019 paper](https://example.org/2019/10.5555) and <https://x.org/1234>",
         "1. First step\n2. Second step",
         "```{mermaid}\ngraph LR; A[128 inputs] --> B\n```",
@@ -188,14 +194,30 @@ def test_a_notebook_with_a_typed_number_fails(tmp_path: Path) -> None:
     """The whole path, on a synthetic notebook: one typed number is reported with its cell id."""
     notebook = {
         "cells": [
-            {"cell_type": "markdown", "id": "glued", "metadata": {},
-             "source": ["Accuracy {glue:text}`acc:.1f` %.\n"]},
-            {"cell_type": "code", "id": "code", "metadata": {}, "execution_count": None,
-             "outputs": [], "source": ["acc = 99.2\n"]},
-            {"cell_type": "markdown", "id": "typed", "metadata": {},
-             "source": ["The model reaches 98.7 % on the test set.\n"]},
+            {
+                "cell_type": "markdown",
+                "id": "glued",
+                "metadata": {},
+                "source": ["Accuracy {glue:text}`acc:.1f` %.\n"],
+            },
+            {
+                "cell_type": "code",
+                "id": "code",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": ["acc = 99.2\n"],
+            },
+            {
+                "cell_type": "markdown",
+                "id": "typed",
+                "metadata": {},
+                "source": ["The model reaches 98.7 % on the test set.\n"],
+            },
         ],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     path = tmp_path / "99_synthetic.ipynb"
     path.write_text(json.dumps(notebook), encoding="utf-8")
