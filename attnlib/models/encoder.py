@@ -16,7 +16,6 @@ Shape legend: ``B`` sequences, ``L`` positions, ``E`` embedding size, ``H`` head
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -85,8 +84,15 @@ class EncoderConfig:
     positional: bool = True  # add sinusoidal positional encodings
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "num_classes", "max_len", "embed_dim", "num_heads",
-                     "num_layers", "ff_dim"):
+        for name in (
+            "vocab_size",
+            "num_classes",
+            "max_len",
+            "embed_dim",
+            "num_heads",
+            "num_layers",
+            "ff_dim",
+        ):
             check_int(getattr(self, name), name, minimum=1)
         if self.embed_dim % 2:
             raise ValueError(f"embed_dim must be even (sinusoidal pairs), got {self.embed_dim}")
@@ -146,7 +152,9 @@ class EncoderClassifier(nn.Module):
         self.config = config
         self.embedding = nn.Embedding(config.vocab_size, config.embed_dim)
         pe = sinusoidal_positional_encoding(config.max_len, config.embed_dim)
-        self.register_buffer("positional_encoding", pe if config.positional else torch.zeros_like(pe))
+        self.register_buffer(
+            "positional_encoding", pe if config.positional else torch.zeros_like(pe)
+        )
         self.layers = nn.ModuleList(
             EncoderLayer(config.embed_dim, config.num_heads, config.ff_dim)
             for _ in range(config.num_layers)
@@ -215,10 +223,13 @@ def train_encoder(
     if not isinstance(model, EncoderClassifier):
         raise TypeError(f"model must be an EncoderClassifier, got {describe(model)}")
     tokens = model._check(tokens)
-    targets = check_one_per(check_tensor(targets, "targets", ndim=2), "targets", len(tokens), "sequence")
+    targets = check_one_per(
+        check_tensor(targets, "targets", ndim=2), "targets", len(tokens), "sequence"
+    )
     if targets.shape != tokens.shape:
         raise ValueError(
-            f"targets must have the shape of tokens {tuple(tokens.shape)}, got {tuple(targets.shape)}"
+            f"targets must have the shape of tokens {tuple(tokens.shape)}, "
+            f"got {tuple(targets.shape)}"
         )
 
     def batch_loss(index: torch.Tensor) -> tuple[torch.Tensor, dict[str, float]]:
@@ -227,7 +238,13 @@ def train_encoder(
         return loss, {"loss": loss.item()}
 
     history = train_loop(
-        model, len(tokens), batch_loss, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        model,
+        len(tokens),
+        batch_loss,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
         desc=desc,
     )
     return [epoch["loss"] for epoch in history]
