@@ -27,8 +27,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
+# `jupyter-book config sphinx` leaves out the path of _config.yml's local_extensions (book/).
 conf.py: _config.yml $(STAMP)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
+	printf '\nimport os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "book"))\n' >> conf.py
 
 ## book: execute every chapter and build the website into _build/html (warnings are errors)
 book: conf.py

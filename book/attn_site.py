@@ -1,0 +1,189 @@
+"""The course website's own Sphinx extension: everything a page loads comes from the site.
+
+What it does (issue 18):
+
+- Copies the browser assets, taken at build time from the pinned npm packages in
+  ``node_modules`` (``npm ci`` installs them from ``package-lock.json``), into
+  ``_static/attn-vendor/``: MathJax (``mathjax_path`` points there), mermaid
+  (``mermaid_use_local``) and Font Awesome's web fonts with a style sheet cut down to the icons
+  the built pages use. Nothing is placed in a source ``_static/`` folder, which Jupyter Book
+  would inject into every page: MathJax and mermaid load only on pages that need them (Sphinx
+  and sphinxcontrib-mermaid decide per page).
+- Drops what the site does not use: the theme's 1.5 MB ``fontawesome.js`` (the icons come from
+  the web font instead) and sphinx-thebe's scripts, which Jupyter Book adds twice (a
+  ``SyntaxError``: ``THEBE_JS_URL`` declared twice) although the book has no Thebe button.
+- Exercise pages: an exercise titled "8.1 Name" reads "Exercise 8.1 Name" (not "Exercise 36
+  (8.1 Name)"), and a solution's title is plain text, so clicking anywhere on it opens the
+  solution instead of following a link back to the exercise.
+- Registers the pybtex style ``authoryear``: the bibliography's labels read "Vaswani et al.,
+  2017", like the author–year citations in the text.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+VENDOR = "attn-vendor"  # under the built site's _static/
+
+
+# --------------------------------------------------------------------------- bibliography
+def _register_author_year_style() -> None:
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+    from pybtex.style.labels import BaseLabelStyle
+    from pybtex.style.sorting.author_year_title import SortingStyle
+
+    def _surname(person) -> str:
+        return " ".join(str(part) for part in person.prelast_names + person.last_names)
+
+    class AuthorYearLabels(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            for entry in sorted_entries:
+                people = entry.persons.get("author") or entry.persons.get("editor") or []
+                names = [_surname(p).replace("{", "").replace("}", "") for p in people]
+                year = entry.fields.get("year", "n.d.")
+                if not names:
+                    who = entry.fields.get("title", entry.key)[:20]
+                elif len(names) == 1:
+                    who = names[0]
+                elif len(names) == 2:
+                    who = f"{names[0]} and {names[1]}"
+                else:
+                    who = f"{names[0]} et al."
+                yield f"{who}, {year}"
+
+    class AuthorYearStyle(UnsrtStyle):
+        default_label_style = "authoryear"
+        default_sorting_style = "author_year_title"
+
+    register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
+    register_plugin("pybtex.style.sorting", "author_year_title", SortingStyle, force=True)
+    register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
+
+
+# ------------------------------------------------------------------------- vendor assets
+def _node_modules(app: Sphinx) -> Path:
+    path = Path(app.srcdir) / "node_modules"
+    if not (path / ".package-lock.json").exists():
+        raise ExtensionError(
+            f"{path} is missing: the site serves MathJax, mermaid and its icon font itself, "
+            "from the npm packages pinned in package-lock.json. Run `npm ci` (or `make site`)."
+        )
+    return path
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    shutil.copytree(source, target, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*.map", "*.d.ts", "*.md"))
+
+
+_ICON_RULE = re.compile(r"(?P<selectors>[^{}]+)\{\s*--fa:\s*\"[^\"]*\";\s*\}\s*")
+_ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+
+
+def _icon_css(all_css: str, used: set[str]) -> str:
+    """Font Awesome's ``all.css`` without the rules of icons no page uses."""
+
+    def keep(match: re.Match) -> str:
+        names = {s.strip().lstrip(".") for s in match.group("selectors").split(",")}
+        return match.group(0) if names & used else ""
+
+    return _ICON_RULE.sub(keep, all_css)
+
+
+def _copy_vendor(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    modules = _node_modules(app)
+    target = Path(app.outdir) / "_static" / VENDOR
+    _copy_tree(modules / "mathjax" / "es5", target / "mathjax")
+    mermaid = modules / "mermaid" / "dist"
+    (target / "mermaid").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(mermaid / "mermaid.esm.min.mjs", target / "mermaid")
+    _copy_tree(mermaid / "chunks" / "mermaid.esm.min", target / "mermaid" / "chunks" / "mermaid.esm.min")
+    fontawesome = modules / "@fortawesome" / "fontawesome-free"
+    _copy_tree(fontawesome / "webfonts", target / "fontawesome" / "webfonts")
+    used: set[str] = set()
+    for page in Path(app.outdir).rglob("*.html"):
+        used |= set(_ICON_CLASS.findall(page.read_text(encoding="utf-8")))
+    css = _icon_css((fontawesome / "css" / "all.css").read_text(encoding="utf-8"), used)
+    (target / "fontawesome" / "css").mkdir(parents=True, exist_ok=True)
+    (target / "fontawesome" / "css" / "icons.css").write_text(css, encoding="utf-8")
+    license_file = fontawesome / "LICENSE.txt"
+    if license_file.exists():
+        shutil.copy2(license_file, target / "fontawesome")
+
+
+# ---------------------------------------------------------------------------- pages
+_FONTAWESOME_JS = re.compile(r"\s*<script[^>]*scripts/fontawesome\.js[^>]*></script>")
+
+
+def _strip_fontawesome(html: str) -> str:
+    from markupsafe import Markup
+
+    return Markup(_FONTAWESOME_JS.sub("", str(html)))
+
+
+def _add_template_filter(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.builder.templates.environment.filters["attn_strip_fontawesome"] = _strip_fontawesome
+
+
+# "Exercise 36 </span> (8.1 Title)" -> "Exercise </span>8.1 Title" where the title has its own
+# number; and a solution's title without the link (a click on it must open the dropdown).
+_EXERCISE_TITLE = re.compile(
+    r'(<p class="admonition-title"><span class="caption-number">Exercise )\d+ (</span>) '
+    r"\((\d+\.\d+ .*?)\)</p>"
+)
+_SOLUTION_TITLE = re.compile(
+    r'<p class="admonition-title">Solution to<a class="reference internal" href="[^"]*">'
+    r"\s*Exercise (?:\d+ \((\d+\.\d+ .*?)\)|(.*?))</a></p>"
+)
+
+
+def _exercise_titles(body: str) -> str:
+    body = _EXERCISE_TITLE.sub(r"\1\2\3</p>", body)
+    return _SOLUTION_TITLE.sub(
+        lambda m: f'<p class="admonition-title">Solution to exercise {m.group(1) or m.group(2)}</p>',
+        body,
+    )
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    scripts = context.get("script_files")
+    if scripts is not None:
+        scripts[:] = [
+            js for js in scripts
+            if "sphinx-thebe" not in str(js.filename or "")
+            and "THEBE_JS_URL" not in str(js.attributes.get("body", ""))
+        ]
+    styles = context.get("css_files")
+    if styles is not None:
+        styles[:] = [css for css in styles if "sphinx-thebe" not in str(css.filename or "")]
+    if "body" in context:
+        context["body"] = _exercise_titles(context["body"])
+
+
+def _config_inited(app: Sphinx, config) -> None:
+    config.templates_path = [str(HERE / "templates"), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(HERE / "static")]
+
+
+def setup(app: Sphinx) -> dict:
+    _register_author_year_style()
+    app.connect("config-inited", _config_inited)
+    app.add_css_file(f"{VENDOR}/fontawesome/css/icons.css")
+    app.add_css_file("attn-site.css")
+    app.connect("builder-inited", _add_template_filter)
+    app.connect("html-page-context", _page_context, priority=900)
+    app.connect("build-finished", _copy_vendor)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
