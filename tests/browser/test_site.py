@@ -1,0 +1,344 @@
+"""The built website as a reader gets it: every page opened in headless Chromium.
+
+`make browser` (part of `make test`, after `make site`) serves `_build/html` on 127.0.0.1 and
+opens every page the build produced (so new chapters are covered without editing this file)
+in Debian's Chromium, driven by Playwright. On each page, at desktop width:
+
+- no console error, no uncaught exception, no failed request, and no request to any other host
+  (such requests are recorded and blocked: the site must work offline);
+- the maths is typeset (no raw TeX left, no MathJax error), every mermaid diagram is an SVG;
+- every explorer (``attnlib.widgets.explorer``) shows one loaded frame and shows another one
+  when its first control changes; no Jupyter widget is left (it would be a dead control);
+- every image has alt text; axe-core reports no critical or serious violation;
+- the page's weight (the HTML and every file it loads) is within ``PAGE_BUDGET``;
+- a chapter page has a self-check quiz of at least 3 questions;
+
+and at phone width (390 px) nothing scrolls sideways. Screenshots of every page at both widths
+go to ``_build/screenshots/``. A separate test checks every internal link and anchor in the
+built HTML.
+
+Chromium: ``/usr/bin/chromium`` (Debian's package; the Makefile installs it when missing), or
+``$CHROMIUM``. Never a browser downloaded by Playwright.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import tempfile
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+# The most bytes a page may load: its HTML (figures are embedded in it) and every file it
+# fetches, fonts included. The heaviest pages are chapters with many figures or an explorer.
+PAGE_BUDGET = 3 * 2**20
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+# Folders of the build that hold assets, not pages.
+NOT_PAGES = {"_static", "_sources", "_downloads", "_images", "_sphinx_design_static"}
+
+
+def _pages() -> list[str]:
+    if not SITE.is_dir():
+        return []
+    pages = []
+    for path in sorted(SITE.rglob("*.html")):
+        relative = path.relative_to(SITE)
+        if relative.parts[0] in NOT_PAGES:
+            continue
+        if relative.as_posix() == "index.html" and "http-equiv=\"refresh\"" in path.read_text():
+            continue  # the redirect to intro.html
+        pages.append(relative.as_posix())
+    return pages
+
+
+PAGES = _pages()
+
+
+def test_site_is_built():
+    assert PAGES, f"no pages under {SITE}: run `make site` first"
+    assert AXE.exists(), f"{AXE} is missing: run `npm ci`"
+
+
+# ---------------------------------------------------------------------------- server
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".woff2": "font/woff2",
+    }
+
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(_Handler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), (
+        f"{CHROMIUM} not found: install Debian's chromium (`apt-get install -y chromium`; "
+        "`make browser` does it) or set CHROMIUM"
+    )
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-data-dir={profile}"]
+        )
+        yield browser
+        browser.close()
+
+
+# ------------------------------------------------------------------------- in the page
+_TYPESET = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+}"""
+
+_RAW_TEX = r"""() => {
+  const untypeset = [...document.querySelectorAll('span.math, div.math')]
+    .filter(e => !e.querySelector('mjx-container')).length;
+  const errors = document.querySelectorAll('mjx-merror').length;
+  const body = document.querySelector('main') || document.body;
+  const copy = body.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, mjx-container, textarea, .highlight')
+    .forEach(e => e.remove());
+  const text = copy.textContent;
+  const raw = text.match(/\\\(|\\\[|\$\$|\\(frac|begin|sum|mathrm|mathbf|alpha|top)\b/g) || [];
+  return {untypeset, errors, raw: raw.slice(0, 5)};
+}"""
+
+_IMAGES_WITHOUT_ALT = """() => [...document.querySelectorAll('img')]
+  .filter(i => !(i.getAttribute('alt') || '').trim() && i.getAttribute('role') !== 'presentation')
+  .map(i => (i.getAttribute('src') || '').slice(0, 80))"""
+
+_WEIGHT = """() => {
+  const entries = [...performance.getEntriesByType('navigation'),
+                   ...performance.getEntriesByType('resource')];
+  return entries.map(e => [e.name, e.encodedBodySize || e.transferSize || 0]);
+}"""
+
+_VISIBLE_FRAME = """(root) => {
+  const shown = [...root.querySelectorAll('img[data-key]')].filter(i => !i.hidden);
+  return shown.map(i => ({key: i.dataset.key, loaded: i.complete && i.naturalWidth > 0,
+                          width: i.getBoundingClientRect().width}));
+}"""
+
+_CHANGE_FIRST_CONTROL = """(root) => {
+  const c = root.querySelector('[data-attn-control]');
+  if (c.tagName === 'SELECT') {
+    c.selectedIndex = (c.selectedIndex + 1) % c.options.length;
+  } else {
+    c.value = (+c.value === +c.max) ? c.min : c.max;
+  }
+  c.dispatchEvent(new Event('input', {bubbles: true}));
+  c.dispatchEvent(new Event('change', {bubbles: true}));
+}"""
+
+_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => v.impact === 'critical' || v.impact === 'serious')
+    .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ` +
+              `${v.nodes[0].target.join(' ')})`);
+}"""
+
+
+def _screenshot_path(page: str, width: str) -> Path:
+    path = SCREENSHOTS / width / (page.removesuffix(".html").replace("/", "__") + ".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _open(browser, server: str, page: str, viewport: dict):
+    """A fresh context (empty cache) with the page loaded; plus what went wrong on the way."""
+    context = browser.new_context(viewport=viewport)
+    problems: list[str] = []
+    origin = urlsplit(server).netloc
+
+    def route(r):
+        url = urlsplit(r.request.url)
+        if url.scheme in ("http", "https") and url.netloc != origin:
+            problems.append(f"request to another host: {r.request.url}")
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    tab = context.new_page()
+    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+           if m.type in ("error", "warning") else None)
+    tab.on("pageerror", lambda e: problems.append(f"uncaught exception: {e}"))
+    tab.on("requestfailed", lambda r: problems.append(
+        f"failed request: {r.url} ({r.failure})") if urlsplit(r.url).netloc == origin else None)
+    tab.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+           if r.status >= 400 else None)
+    tab.goto(server + page, wait_until="load")
+    tab.evaluate(_TYPESET)
+    tab.wait_for_load_state("networkidle")
+    return context, tab, problems
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page(browser, server, page):
+    context, tab, problems = _open(browser, server, page, DESKTOP)
+    try:
+        # Maths and diagrams.
+        tex = tab.evaluate(_RAW_TEX)
+        if tex["untypeset"] or tex["errors"] or tex["raw"]:
+            problems.append(f"maths not typeset: {tex}")
+        diagrams = tab.locator(".mermaid")
+        if diagrams.count():
+            try:
+                tab.wait_for_function(
+                    "() => [...document.querySelectorAll('.mermaid')].every(d => d.querySelector('svg'))",
+                    timeout=15000,
+                )
+            except Exception:
+                problems.append("a mermaid diagram was not drawn as SVG")
+
+        # Explorers: one loaded frame; another one after a change of the first control.
+        for i, explorer in enumerate(tab.locator("[data-attn-explorer]").all()):
+            before = explorer.evaluate(_VISIBLE_FRAME)
+            if len(before) != 1 or not before[0]["loaded"] or before[0]["width"] < 100:
+                problems.append(f"explorer {i}: expected one loaded, visible frame, got {before}")
+                continue
+            explorer.evaluate(_CHANGE_FIRST_CONTROL)
+            after = explorer.evaluate(_VISIBLE_FRAME)
+            if len(after) != 1 or not after[0]["loaded"] or after[0]["key"] == before[0]["key"]:
+                problems.append(
+                    f"explorer {i}: changing its first control did not show another frame "
+                    f"({before} -> {after})"
+                )
+        dead = tab.evaluate(
+            "() => document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"],"
+            " .jupyter-widgets').length"
+        )
+        if dead:
+            problems.append(f"{dead} Jupyter widget(s) left: they cannot work without a kernel")
+
+        # Quizzes in every chapter.
+        if page.startswith("chapters/"):
+            questions = tab.locator(".attn-quiz ol > li").count()
+            if questions < 3:
+                problems.append(f"a chapter needs a self-check quiz of >= 3 questions, has {questions}")
+
+        # Accessibility.
+        missing_alt = tab.evaluate(_IMAGES_WITHOUT_ALT)
+        if missing_alt:
+            problems.append(f"{len(missing_alt)} image(s) without alt text: {missing_alt[:3]}")
+        tab.add_script_tag(path=str(AXE))
+        problems += [f"axe: {v}" for v in tab.evaluate(_AXE)]
+
+        # Weight.
+        weights = tab.evaluate(_WEIGHT)
+        total = sum(size for _, size in weights)
+        if total > PAGE_BUDGET:
+            largest = sorted(weights, key=lambda w: -w[1])[:3]
+            problems.append(f"page weight {total / 2**20:.2f} MiB > budget "
+                            f"{PAGE_BUDGET / 2**20:.2f} MiB; largest: {largest}")
+        (SCREENSHOTS / "weights").mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / "weights" / (page.replace("/", "__") + ".txt")).write_text(f"{total}\n")
+        tab.screenshot(path=_screenshot_path(page, "desktop"), full_page=True)
+    finally:
+        context.close()
+
+    # Phone width: nothing scrolls sideways.
+    context, tab, phone_problems = _open(browser, server, page, PHONE)
+    try:
+        overflow = tab.evaluate("""() => {
+          const width = document.documentElement.clientWidth;
+          const wide = [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('pre, .highlight,'
+              + ' .table-wrapper, .cell_output, mjx-container, .mermaid, .MathJax, div.math'))
+            .slice(0, 3).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40));
+          return {scroll: document.documentElement.scrollWidth, width, wide};
+        }""")
+        if overflow["scroll"] > overflow["width"]:
+            problems.append(f"at 390 px the page scrolls sideways: {overflow}")
+        tab.screenshot(path=_screenshot_path(page, "phone"), full_page=True)
+    finally:
+        context.close()
+    problems += [p for p in phone_problems if p not in problems]
+    assert not problems, f"{page}:\n  " + "\n  ".join(problems)
+
+
+# ---------------------------------------------------------------------- links, statically
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("id", "name"):
+            if attrs.get(key):
+                self.ids.add(attrs[key])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+@functools.cache
+def _parse(path: Path) -> _LinkParser:
+    parser = _LinkParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_internal_links_and_anchors():
+    """Every relative link in the built site reaches a file, and its #anchor an id there."""
+    assert PAGES, f"no pages under {SITE}: run `make site` first"
+    broken = []
+    for page in PAGES:
+        source = SITE / page
+        for href in _parse(source).links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            target = source if not parts.path else (source.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page}: {href} (no file)")
+                continue
+            if parts.fragment and target.suffix == ".html" and \
+                    unquote(parts.fragment) not in _parse(target).ids:
+                broken.append(f"{page}: {href} (no anchor #{parts.fragment})")
+    assert not broken, f"{len(broken)} broken internal links:\n  " + "\n  ".join(broken[:40])
+
+
+def test_pages_found_from_the_build():
+    """New chapters are covered without editing this file: every chapter source has a page."""
+    chapters = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+    built = sorted(Path(p).stem for p in PAGES if p.startswith("chapters/"))
+    assert built == chapters
+
