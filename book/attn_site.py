@@ -15,6 +15,9 @@ What it does (issue 18):
 - Exercise pages: an exercise titled "8.1 Name" reads "Exercise 8.1 Name" (not "Exercise 36
   (8.1 Name)"), and a solution's title is plain text, so clicking anywhere on it opens the
   solution instead of following a link back to the exercise.
+- Sets the theme's default colour mode (the theme logs a warning on every page without it).
+- Accessibility (axe-core): the search button's name contains its visible text, the sidebar's
+  collapse toggles have a name, and the bibliography is no ARIA list of non-list items.
 - Registers the pybtex style ``authoryear``: the bibliography's labels read "Vaswani et al.,
   2017", like the author–year citations in the text.
 """
@@ -82,8 +85,9 @@ def _node_modules(app: Sphinx) -> Path:
 
 
 def _copy_tree(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("*.map", "*.d.ts", "*.md"))
+    shutil.copytree(
+        source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.map", "*.d.ts", "*.md")
+    )
 
 
 _ICON_RULE = re.compile(r"(?P<selectors>[^{}]+)\{\s*--fa:\s*\"[^\"]*\";\s*\}\s*")
@@ -109,7 +113,9 @@ def _copy_vendor(app: Sphinx, exception: Exception | None) -> None:
     mermaid = modules / "mermaid" / "dist"
     (target / "mermaid").mkdir(parents=True, exist_ok=True)
     shutil.copy2(mermaid / "mermaid.esm.min.mjs", target / "mermaid")
-    _copy_tree(mermaid / "chunks" / "mermaid.esm.min", target / "mermaid" / "chunks" / "mermaid.esm.min")
+    _copy_tree(
+        mermaid / "chunks" / "mermaid.esm.min", target / "mermaid" / "chunks" / "mermaid.esm.min"
+    )
     fontawesome = modules / "@fortawesome" / "fontawesome-free"
     _copy_tree(fontawesome / "webfonts", target / "fontawesome" / "webfonts")
     used: set[str] = set()
@@ -153,16 +159,37 @@ _SOLUTION_TITLE = re.compile(
 def _exercise_titles(body: str) -> str:
     body = _EXERCISE_TITLE.sub(r"\1\2\3</p>", body)
     return _SOLUTION_TITLE.sub(
-        lambda m: f'<p class="admonition-title">Solution to exercise {m.group(1) or m.group(2)}</p>',
+        lambda m: (
+            f'<p class="admonition-title">Solution to exercise {m.group(1) or m.group(2)}</p>'
+        ),
         body,
     )
+
+
+# Sphinx marks the bibliography `role="list"` but its entries `role="doc-biblioentry"`, which a
+# list may not contain (axe: aria-required-children, critical).
+_CITATION_LIST = re.compile(r'<div role="list" class="citation-list">')
+
+
+def _accessible_toctree(generate):
+    """The theme's sidebar, with a name for each collapse toggle (axe: summary-name)."""
+    from markupsafe import Markup
+
+    def wrapped(*args, **kwargs):
+        html = str(generate(*args, **kwargs))
+        return Markup(
+            html.replace("<summary><span", '<summary aria-label="Show or hide the sections"><span')
+        )
+
+    return wrapped
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     scripts = context.get("script_files")
     if scripts is not None:
         scripts[:] = [
-            js for js in scripts
+            js
+            for js in scripts
             if "sphinx-thebe" not in str(js.filename or "")
             and "THEBE_JS_URL" not in str(js.attributes.get("body", ""))
         ]
@@ -170,10 +197,18 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     if styles is not None:
         styles[:] = [css for css in styles if "sphinx-thebe" not in str(css.filename or "")]
     if "body" in context:
-        context["body"] = _exercise_titles(context["body"])
+        context["body"] = _CITATION_LIST.sub(
+            '<div class="citation-list">', _exercise_titles(context["body"])
+        )
+    if "generate_toctree_html" in context:
+        context["generate_toctree_html"] = _accessible_toctree(context["generate_toctree_html"])
 
 
 def _config_inited(app: Sphinx, config) -> None:
+    # Jupyter Book leaves the theme's default mode empty, and the theme then logs "Got invalid
+    # theme mode" on every page. (Set here: _config.yml's html_context would replace the
+    # whole dictionary Jupyter Book builds.) pydata-sphinx-theme reads it from html_context.
+    config.html_context = {**config.html_context, "default_mode": "auto"}
     config.templates_path = [str(HERE / "templates"), *config.templates_path]
     config.html_static_path = [*config.html_static_path, str(HERE / "static")]
 

@@ -51,9 +51,14 @@ def plot_kernel_fit(
     x_train = check_tensor(x_train, "x_train", ndim=1, floating=True)
     y_train = check_tensor(y_train, "y_train", ndim=1, floating=True)
     if y_hat.shape != x_test.shape:
-        raise ValueError(f"y_hat must have shape {tuple(x_test.shape)} like x_test, got {tuple(y_hat.shape)}")
+        raise ValueError(
+            f"y_hat must have shape {tuple(x_test.shape)} like x_test, got {tuple(y_hat.shape)}"
+        )
     if y_train.shape != x_train.shape:
-        raise ValueError(f"y_train must have shape {tuple(x_train.shape)} like x_train, got {tuple(y_train.shape)}")
+        raise ValueError(
+            f"y_train must have shape {tuple(x_train.shape)} like x_train, "
+            f"got {tuple(y_train.shape)}"
+        )
     if ax is None:
         fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
     else:

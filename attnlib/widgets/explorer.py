@@ -70,7 +70,7 @@ def _label(value: object) -> str:
 
 
 def _png(fig: Any, dpi: int, colors: int) -> bytes:
-    """The figure as a PNG with a palette of at most ``colors`` colours (a fraction of the bytes)."""
+    """The figure as a PNG with a palette of at most ``colors`` colours (fewer bytes)."""
     from PIL import Image
 
     buffer = io.BytesIO()
@@ -122,9 +122,7 @@ class FrameExplorer:
         index = self.initial[name]
         cid = f"{uid}-{name}"
         label = html.escape(self.labels[name])
-        numeric = all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values
-        )
+        numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
         if numeric and len(values) > 1:
             return (
                 f'<label for="{cid}">{label}</label>'
@@ -135,7 +133,7 @@ class FrameExplorer:
                 f'<output for="{cid}">{html.escape(labels[index])}</output>'
             )
         options = "".join(
-            f'<option{" selected" if i == index else ""}>{html.escape(text)}</option>'
+            f"<option{' selected' if i == index else ''}>{html.escape(text)}</option>"
             for i, text in enumerate(labels)
         )
         return (
@@ -152,12 +150,15 @@ class FrameExplorer:
         initial = self.initial_key
         images = "".join(
             f'<img data-key="{key}" alt="{html.escape(alt, quote=True)}"'
-            f'{"" if key == initial else " hidden"} '
+            f"{'' if key == initial else ' hidden'} "
             f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
             for key, (png, alt) in self.frames.items()
         )
-        title = f'<p class="attn-explorer-title"><strong>{html.escape(self.title)}</strong></p>' \
-            if self.title else ""
+        title = (
+            f'<p class="attn-explorer-title"><strong>{html.escape(self.title)}</strong></p>'
+            if self.title
+            else ""
+        )
         handler = html.escape(_ON_CHANGE, quote=True)
         return (
             f'<div class="attn-explorer" id="{uid}" data-attn-explorer '
@@ -213,20 +214,26 @@ def frame_explorer(
     if not callable(alt):
         raise TypeError(f"alt must be callable, got {describe(alt)}")
     if not isinstance(controls, Mapping) or not controls:
-        raise TypeError(f"controls must be a non-empty mapping name -> values, got {describe(controls)}")
+        raise TypeError(
+            f"controls must be a non-empty mapping name -> values, got {describe(controls)}"
+        )
     values: dict[str, list] = {}
     for name, options in controls.items():
         if not isinstance(name, str) or not name.isidentifier():
             raise TypeError(f"control names must be identifiers, got {name!r}")
         if isinstance(options, str) or not isinstance(options, Sequence):
-            raise TypeError(f"controls[{name!r}] must be a sequence of values, got {describe(options)}")
+            raise TypeError(
+                f"controls[{name!r}] must be a sequence of values, got {describe(options)}"
+            )
         if len(options) == 0:
             raise ValueError(f"controls[{name!r}] must offer at least one value, got none")
         values[name] = list(options)
     labels = {name: name for name in values} | dict(labels or {})
     unknown = set(labels) - set(values) | set(initial or {}) - set(values)
     if unknown:
-        raise ValueError(f"labels and initial may only name controls {sorted(values)}, got {sorted(unknown)}")
+        raise ValueError(
+            f"labels and initial may only name controls {sorted(values)}, got {sorted(unknown)}"
+        )
     start = {}
     for name, options in values.items():
         if initial is not None and name in initial:

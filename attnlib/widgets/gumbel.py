@@ -67,8 +67,11 @@ def gumbel_softmax_explorer(
     num_samples = check_int(num_samples, "num_samples", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
     initial = check_scalar(initial, "initial", positive=True)
-    noise = sample_gumbel((num_samples, logits.shape[0]),
-                          generator=torch.Generator().manual_seed(seed), dtype=logits.dtype)
+    noise = sample_gumbel(
+        (num_samples, logits.shape[0]),
+        generator=torch.Generator().manual_seed(seed),
+        dtype=logits.dtype,
+    )
     slider = widgets.FloatLogSlider(
         value=initial, base=10, min=-2, max=2, step=0.05, description="τ", continuous_update=False
     )
@@ -118,8 +121,11 @@ def gumbel_softmax_frames(
     logits = check_tensor(logits, "logits", ndim=1, floating=True, finite=True)
     num_samples = check_int(num_samples, "num_samples", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
-    noise = sample_gumbel((num_samples, logits.shape[0]),
-                          generator=torch.Generator().manual_seed(seed), dtype=logits.dtype)
+    noise = sample_gumbel(
+        (num_samples, logits.shape[0]),
+        generator=torch.Generator().manual_seed(seed),
+        dtype=logits.dtype,
+    )
 
     def largest(tau: float) -> float:
         return relaxed_samples(logits, noise, tau).max(-1).values.mean().item()
@@ -130,9 +136,16 @@ def gumbel_softmax_frames(
         return fig, ax
 
     def alt(tau: float) -> str:
-        return (f"A heatmap of {num_samples} Gumbel-softmax samples over {logits.shape[0]} "
-                f"categories at temperature {tau:g}; the mean largest weight of a sample is "
-                f"{largest(tau):.2f} (1 for one-hot rows, {1 / logits.shape[0]:.2f} for uniform).")
+        return (
+            f"A heatmap of {num_samples} Gumbel-softmax samples over {logits.shape[0]} "
+            f"categories at temperature {tau:g}; the mean largest weight of a sample is "
+            f"{largest(tau):.2f} (1 for one-hot rows, {1 / logits.shape[0]:.2f} for uniform)."
+        )
 
-    return frame_explorer(draw, {"tau": list(temperatures)}, alt=alt,
-                          labels={"tau": "temperature τ"}, initial={"tau": initial})
+    return frame_explorer(
+        draw,
+        {"tau": list(temperatures)},
+        alt=alt,
+        labels={"tau": "temperature τ"},
+        initial={"tau": initial},
+    )

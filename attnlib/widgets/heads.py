@@ -125,12 +125,12 @@ def plot_head_maps(
             f"weights must have shape (H, {len(tokens)}, {len(tokens)}) to match the "
             f"{len(tokens)} tokens, got shape {tuple(weights.shape)}"
         )
-    fig, axes = plt.subplots(1, H, figsize=(2.4 * H + 1.0, 3.3), layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, H, figsize=(2.4 * H + 1.0, 3.3), layout="constrained", squeeze=False
+    )
     axes = axes[0]
     for h, ax in enumerate(axes):
-        image = ax.imshow(weights[h].detach().cpu().numpy(), cmap="viridis", vmin=0.0,
-                          vmax=1.0)
+        image = ax.imshow(weights[h].detach().cpu().numpy(), cmap="viridis", vmin=0.0, vmax=1.0)
         ax.set_xticks(range(L), tokens, rotation=90)
         ax.set_yticks(range(L), tokens if h == 0 else [""] * L)
         ax.set_title(f"head {h + 1}")
@@ -183,31 +183,38 @@ def heads_explorer(
     tokens = _check_tokens(tokens)
     num_heads = check_int(num_heads, "num_heads", minimum=1)
     if isinstance(head_dims, str) or not isinstance(head_dims, Sequence) or not head_dims:
-        raise TypeError(f"head_dims must be a non-empty sequence of ints, got {describe(head_dims)}")
+        raise TypeError(
+            f"head_dims must be a non-empty sequence of ints, got {describe(head_dims)}"
+        )
     head_dims = [check_int(d, "head_dims entries", minimum=1) for d in head_dims]
     if sorted(set(head_dims)) != head_dims:
         raise ValueError(f"head_dims must be strictly increasing, got {head_dims}")
     if head_dim not in head_dims:
         raise ValueError(f"head_dim must be one of head_dims={head_dims}, got {head_dim!r}")
 
-    dim_slider = widgets.SelectionSlider(options=head_dims, value=head_dim,
-                                         description="d_k")
-    temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1,
-                                         description="temperature")
+    dim_slider = widgets.SelectionSlider(options=head_dims, value=head_dim, description="d_k")
+    temperature = widgets.FloatLogSlider(
+        value=1.0, base=10, min=-1, max=1, step=0.1, description="temperature"
+    )
     scaled = widgets.Checkbox(value=True, description="divide by √d_k")
     out = widgets.Output()
 
     def draw(_change: object = None) -> None:
         weights = head_attention_maps(
-            tokens, num_heads=num_heads, head_dim=dim_slider.value,
-            temperature=temperature.value, scaled=scaled.value,
-            max_head_dim=max(head_dims), seed=seed,
+            tokens,
+            num_heads=num_heads,
+            head_dim=dim_slider.value,
+            temperature=temperature.value,
+            scaled=scaled.value,
+            max_head_dim=max(head_dims),
+            seed=seed,
         )
         scaling = "scaled" if scaled.value else "unscaled"
         fig, _ = plot_head_maps(
-            weights, tokens,
+            weights,
+            tokens,
             title=f"d_k = {dim_slider.value}, τ = {temperature.value:.2g}, {scaling}: "
-                  f"{_summary(weights)}",
+            f"{_summary(weights)}",
         )
         out.clear_output(wait=True)
         with out:
@@ -253,26 +260,38 @@ def heads_frames(
     tokens = _check_tokens(tokens)
     num_heads = check_int(num_heads, "num_heads", minimum=1)
     if isinstance(head_dims, str) or not isinstance(head_dims, Sequence) or not head_dims:
-        raise TypeError(f"head_dims must be a non-empty sequence of ints, got {describe(head_dims)}")
+        raise TypeError(
+            f"head_dims must be a non-empty sequence of ints, got {describe(head_dims)}"
+        )
     head_dims = [check_int(d, "head_dims entries", minimum=1) for d in head_dims]
     temperatures = [check_scalar(t, "temperatures entries", positive=True) for t in temperatures]
     if head_dim not in head_dims:
         raise ValueError(f"head_dim must be one of head_dims={head_dims}, got {head_dim!r}")
 
     def maps(d_k: int, tau: float, scaling: str) -> torch.Tensor:
-        return head_attention_maps(tokens, num_heads=num_heads, head_dim=d_k, temperature=tau,
-                                   scaled=scaling == "divide by √d_k",
-                                   max_head_dim=max(head_dims), seed=seed)
+        return head_attention_maps(
+            tokens,
+            num_heads=num_heads,
+            head_dim=d_k,
+            temperature=tau,
+            scaled=scaling == "divide by √d_k",
+            max_head_dim=max(head_dims),
+            seed=seed,
+        )
 
     def draw(d_k: int, tau: float, scaling: str):
         weights = maps(d_k, tau, scaling)
-        return plot_head_maps(weights, tokens,
-                              title=f"d_k = {d_k}, τ = {tau:g}, {scaling}:\n{_summary(weights)}")
+        return plot_head_maps(
+            weights, tokens, title=f"d_k = {d_k}, τ = {tau:g}, {scaling}:\n{_summary(weights)}"
+        )
 
     def alt(d_k: int, tau: float, scaling: str) -> str:
-        return (f"{num_heads} attention maps over the tokens '{' '.join(tokens)}' with d_k = "
-                f"{d_k}, temperature {tau:g}, scores {'divided by √d_k' if scaling != 'unscaled' else 'unscaled'}: "
-                f"{_summary(maps(d_k, tau, scaling))}.")
+        return (
+            f"{num_heads} attention maps over the tokens '{' '.join(tokens)}' with d_k = "
+            f"{d_k}, temperature {tau:g}, scores "
+            f"{'divided by √d_k' if scaling != 'unscaled' else 'unscaled'}: "
+            f"{_summary(maps(d_k, tau, scaling))}."
+        )
 
     return frame_explorer(
         draw,

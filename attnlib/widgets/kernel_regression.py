@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-from IPython.display import display
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 
 from attnlib.soft import attention_pooling
 from attnlib.validation import check_tensor
@@ -29,7 +29,12 @@ def bandwidth_explorer(
         y_true: ``(m,)`` the noise-free function at ``x_test``, for reference.
         initial: the bandwidth shown first.
     """
-    for name, t in (("x_train", x_train), ("y_train", y_train), ("x_test", x_test), ("y_true", y_true)):
+    for name, t in (
+        ("x_train", x_train),
+        ("y_train", y_train),
+        ("x_test", x_test),
+        ("y_true", y_true),
+    ):
         check_tensor(t, name, ndim=1, floating=True)
     slider = widgets.FloatLogSlider(
         value=initial, base=10, min=-2, max=1, step=0.05, description="h", continuous_update=False
@@ -45,7 +50,9 @@ def bandwidth_explorer(
             fig, ax = plt.subplots(figsize=(6, 3))
             ax.plot(x_test, y_true, color="#000000", label="true function")
             ax.plot(x_test, y_hat, color="#0072B2", label=f"attention pooling, h = {h:.2f}")
-            ax.scatter(x_train, y_train, s=10, color="#E69F00", label="training data (keys, values)")
+            ax.scatter(
+                x_train, y_train, s=10, color="#E69F00", label="training data (keys, values)"
+            )
             ax.set_xlabel("x (query)")
             ax.set_ylabel("y")
             ax.set_title(f"test MSE {mse:.3f}")
@@ -86,8 +93,12 @@ def bandwidth_frames(
     from attnlib.plotting.regression import plot_kernel_fit
     from attnlib.widgets.explorer import frame_explorer
 
-    for name, t in (("x_train", x_train), ("y_train", y_train), ("x_test", x_test),
-                    ("y_true", y_true)):
+    for name, t in (
+        ("x_train", x_train),
+        ("y_train", y_train),
+        ("x_test", x_test),
+        ("y_true", y_true),
+    ):
         check_tensor(t, name, ndim=1, floating=True)
 
     def mse(h: float) -> float:
@@ -97,13 +108,21 @@ def bandwidth_frames(
     def draw(h: float):
         y_hat = attention_pooling(x_test, x_train, y_train, bandwidth=h)
         return plot_kernel_fit(
-            x_test, y_hat, x_train=x_train, y_train=y_train, y_true=y_true,
-            label=f"attention pooling, h = {h:g}", title=f"h = {h:g}: test MSE {mse(h):.3f}",
+            x_test,
+            y_hat,
+            x_train=x_train,
+            y_train=y_train,
+            y_true=y_true,
+            label=f"attention pooling, h = {h:g}",
+            title=f"h = {h:g}: test MSE {mse(h):.3f}",
         )
 
     def alt(h: float) -> str:
-        return (f"The attention-pooling fit with bandwidth h = {h:g} drawn over the training "
-                f"points and the true function; its test mean squared error is {mse(h):.3f}.")
+        return (
+            f"The attention-pooling fit with bandwidth h = {h:g} drawn over the training "
+            f"points and the true function; its test mean squared error is {mse(h):.3f}."
+        )
 
-    return frame_explorer(draw, {"h": list(bandwidths)}, alt=alt,
-                          labels={"h": "bandwidth h"}, initial={"h": initial})
+    return frame_explorer(
+        draw, {"h": list(bandwidths)}, alt=alt, labels={"h": "bandwidth h"}, initial={"h": initial}
+    )

@@ -45,7 +45,9 @@ def _inline(text: str) -> str:
         else:
             pieces.append(
                 _MATH.sub(
-                    lambda m: f'<span class="math notranslate nohighlight">\\({m.group(1)}\\)</span>',
+                    lambda m: (
+                        f'<span class="math notranslate nohighlight">\\({m.group(1)}\\)</span>'
+                    ),
                     html.escape(part, quote=False),
                 )
             )
@@ -53,7 +55,11 @@ def _inline(text: str) -> str:
 
 
 def _check(questions: object) -> list[dict]:
-    if isinstance(questions, (str, Mapping)) or not isinstance(questions, Sequence) or not questions:
+    if (
+        isinstance(questions, (str, Mapping))
+        or not isinstance(questions, Sequence)
+        or not questions
+    ):
         raise TypeError(f"questions must be a non-empty list of dicts, got {describe(questions)}")
     checked = []
     for n, question in enumerate(questions, start=1):
@@ -61,11 +67,17 @@ def _check(questions: object) -> list[dict]:
         if not isinstance(question, Mapping):
             raise TypeError(f"{where} must be a dict, got {describe(question)}")
         if set(question) != {"question", "answers"}:
-            raise ValueError(f"{where} must have the keys 'question' and 'answers', got {sorted(question)}")
+            raise ValueError(
+                f"{where} must have the keys 'question' and 'answers', got {sorted(question)}"
+            )
         if not isinstance(question["question"], str) or not question["question"].strip():
             raise ValueError(f"{where}: 'question' must be a non-empty string")
         answers = question["answers"]
-        if isinstance(answers, (str, Mapping)) or not isinstance(answers, Sequence) or len(answers) < 2:
+        if (
+            isinstance(answers, (str, Mapping))
+            or not isinstance(answers, Sequence)
+            or len(answers) < 2
+        ):
             raise ValueError(f"{where} must offer at least 2 answers, got {describe(answers)}")
         for m, answer in enumerate(answers, start=1):
             if not isinstance(answer, Mapping) or set(answer) != {"answer", "correct", "why"}:
@@ -74,10 +86,16 @@ def _check(questions: object) -> list[dict]:
                     f"'why', got {answer!r}"
                 )
             if not isinstance(answer["correct"], bool):
-                raise TypeError(f"{where}, answer {m}: 'correct' must be a bool, got {describe(answer['correct'])}")
+                raise TypeError(
+                    f"{where}, answer {m}: 'correct' must be a bool, "
+                    f"got {describe(answer['correct'])}"
+                )
             for key in ("answer", "why"):
                 if not isinstance(answer[key], str) or not answer[key].strip():
-                    raise ValueError(f"{where}, answer {m}: {key!r} must be a non-empty string (explain every answer)")
+                    raise ValueError(
+                        f"{where}, answer {m}: {key!r} must be a non-empty string "
+                        "(explain every answer)"
+                    )
         if not any(a["correct"] for a in answers):
             raise ValueError(f"{where} has no correct answer")
         checked.append({"question": question["question"], "answers": [dict(a) for a in answers]})

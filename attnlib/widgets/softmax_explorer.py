@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 import ipywidgets as widgets
-from IPython.display import display
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 
 from attnlib.plotting.bars import plot_weights_bar
 from attnlib.softmax import softmax
@@ -88,5 +88,10 @@ def temperature_frames(
         weights = ", ".join(f"{w:.2f}" for w in softmax(scores, temperature=tau).tolist())
         return f"Bars of the softmax weights at temperature {tau:g}: {weights}."
 
-    return frame_explorer(draw, {"tau": list(temperatures)}, alt=alt,
-                          labels={"tau": "temperature τ"}, initial={"tau": initial})
+    return frame_explorer(
+        draw,
+        {"tau": list(temperatures)},
+        alt=alt,
+        labels={"tau": "temperature τ"},
+        initial={"tau": initial},
+    )

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import tempfile
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,8 +45,14 @@ PAGE_BUDGET = 3 * 2**20
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 # Folders of the build that hold assets, not pages.
@@ -62,7 +67,10 @@ def _pages() -> list[str]:
         relative = path.relative_to(SITE)
         if relative.parts[0] in NOT_PAGES:
             continue
-        if relative.as_posix() == "index.html" and "http-equiv=\"refresh\"" in path.read_text():
+        if (
+            relative.as_posix() == "index.html"
+            and 'http-equiv="refresh"' in path.read_text().lower()
+        ):
             continue  # the redirect to intro.html
         pages.append(relative.as_posix())
     return pages
@@ -108,19 +116,19 @@ def browser():
         f"{CHROMIUM} not found: install Debian's chromium (`apt-get install -y chromium`; "
         "`make browser` does it) or set CHROMIUM"
     )
-    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-data-dir={profile}"]
-        )
+    # Playwright starts the browser with a new, empty profile (its own --user-data-dir).
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
 # ------------------------------------------------------------------------- in the page
-_TYPESET = """async () => {
+_SETTLED = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await MathJax.startup.promise;
   }
+  await document.fonts.ready;
 }"""
 
 _RAW_TEX = r"""() => {
@@ -163,12 +171,24 @@ _CHANGE_FIRST_CONTROL = """(root) => {
   c.dispatchEvent(new Event('change', {bubbles: true}));
 }"""
 
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('main *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1 &&
+                 !e.closest('pre, .highlight, table, .cell_output, .mermaid, div.math'))
+    .slice(0, 3).map(e => `${e.tagName}.${e.className}: ${e.textContent.slice(0, 40)}`);
+  return {scroll: document.documentElement.scrollWidth, width, wide};
+}"""
+
+_WIDGETS = """() => document.querySelectorAll(
+  'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length"""
+
 _AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations
     .filter(v => v.impact === 'critical' || v.impact === 'serious')
     .map(v => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}x, e.g. ` +
-              `${v.nodes[0].target.join(' ')})`);
+              `${v.nodes[0].target.join(' ')}: ${v.nodes[0].failureSummary})`);
 }"""
 
 
@@ -194,16 +214,29 @@ def _open(browser, server: str, page: str, viewport: dict):
 
     context.route("**/*", route)
     tab = context.new_page()
-    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
-           if m.type in ("error", "warning") else None)
+    tab.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
     tab.on("pageerror", lambda e: problems.append(f"uncaught exception: {e}"))
-    tab.on("requestfailed", lambda r: problems.append(
-        f"failed request: {r.url} ({r.failure})") if urlsplit(r.url).netloc == origin else None)
-    tab.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
-           if r.status >= 400 else None)
+    tab.on(
+        "requestfailed",
+        lambda r: (
+            problems.append(f"failed request: {r.url} ({r.failure})")
+            if urlsplit(r.url).netloc == origin
+            else None
+        ),
+    )
+    tab.on(
+        "response",
+        lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
     tab.goto(server + page, wait_until="load")
-    tab.evaluate(_TYPESET)
-    tab.wait_for_load_state("networkidle")
+    tab.evaluate(_SETTLED)
     return context, tab, problems
 
 
@@ -219,7 +252,8 @@ def test_page(browser, server, page):
         if diagrams.count():
             try:
                 tab.wait_for_function(
-                    "() => [...document.querySelectorAll('.mermaid')].every(d => d.querySelector('svg'))",
+                    "() => [...document.querySelectorAll('.mermaid')]"
+                    ".every(d => d.querySelector('svg'))",
                     timeout=15000,
                 )
             except Exception:
@@ -238,10 +272,7 @@ def test_page(browser, server, page):
                     f"explorer {i}: changing its first control did not show another frame "
                     f"({before} -> {after})"
                 )
-        dead = tab.evaluate(
-            "() => document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"],"
-            " .jupyter-widgets').length"
-        )
+        dead = tab.evaluate(_WIDGETS)
         if dead:
             problems.append(f"{dead} Jupyter widget(s) left: they cannot work without a kernel")
 
@@ -249,7 +280,9 @@ def test_page(browser, server, page):
         if page.startswith("chapters/"):
             questions = tab.locator(".attn-quiz ol > li").count()
             if questions < 3:
-                problems.append(f"a chapter needs a self-check quiz of >= 3 questions, has {questions}")
+                problems.append(
+                    f"a chapter needs a self-check quiz of >= 3 questions, has {questions}"
+                )
 
         # Accessibility.
         missing_alt = tab.evaluate(_IMAGES_WITHOUT_ALT)
@@ -263,31 +296,22 @@ def test_page(browser, server, page):
         total = sum(size for _, size in weights)
         if total > PAGE_BUDGET:
             largest = sorted(weights, key=lambda w: -w[1])[:3]
-            problems.append(f"page weight {total / 2**20:.2f} MiB > budget "
-                            f"{PAGE_BUDGET / 2**20:.2f} MiB; largest: {largest}")
+            problems.append(
+                f"page weight {total / 2**20:.2f} MiB > budget "
+                f"{PAGE_BUDGET / 2**20:.2f} MiB; largest: {largest}"
+            )
         (SCREENSHOTS / "weights").mkdir(parents=True, exist_ok=True)
         (SCREENSHOTS / "weights" / (page.replace("/", "__") + ".txt")).write_text(f"{total}\n")
         tab.screenshot(path=_screenshot_path(page, "desktop"), full_page=True)
-    finally:
-        context.close()
 
-    # Phone width: nothing scrolls sideways.
-    context, tab, phone_problems = _open(browser, server, page, PHONE)
-    try:
-        overflow = tab.evaluate("""() => {
-          const width = document.documentElement.clientWidth;
-          const wide = [...document.querySelectorAll('main *')]
-            .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest('pre, .highlight,'
-              + ' .table-wrapper, .cell_output, mjx-container, .mermaid, .MathJax, div.math'))
-            .slice(0, 3).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.slice(0, 40));
-          return {scroll: document.documentElement.scrollWidth, width, wide};
-        }""")
+        # Phone width (the same page, resized): nothing scrolls sideways.
+        tab.set_viewport_size(PHONE)
+        overflow = tab.evaluate(_OVERFLOW)
         if overflow["scroll"] > overflow["width"]:
-            problems.append(f"at 390 px the page scrolls sideways: {overflow}")
+            problems.append(f"at {PHONE['width']} px the page scrolls sideways: {overflow}")
         tab.screenshot(path=_screenshot_path(page, "phone"), full_page=True)
     finally:
         context.close()
-    problems += [p for p in phone_problems if p not in problems]
     assert not problems, f"{page}:\n  " + "\n  ".join(problems)
 
 
@@ -330,8 +354,11 @@ def test_internal_links_and_anchors():
             if not target.exists():
                 broken.append(f"{page}: {href} (no file)")
                 continue
-            if parts.fragment and target.suffix == ".html" and \
-                    unquote(parts.fragment) not in _parse(target).ids:
+            if (
+                parts.fragment
+                and target.suffix == ".html"
+                and unquote(parts.fragment) not in _parse(target).ids
+            ):
                 broken.append(f"{page}: {href} (no anchor #{parts.fragment})")
     assert not broken, f"{len(broken)} broken internal links:\n  " + "\n  ".join(broken[:40])
 
@@ -341,4 +368,3 @@ def test_pages_found_from_the_build():
     chapters = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
     built = sorted(Path(p).stem for p in PAGES if p.startswith("chapters/"))
     assert built == chapters
-
