@@ -68,7 +68,7 @@ site: conf.py
 # screenshots go to _build/screenshots/.
 browser: $(STAMP) $(NPM_STAMP)
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
-	$(BIN)/python -m pytest tests/browser -p no:xdist -q
+	$(BIN)/python -m pytest tests/browser -n 2 -q
 
 ## execute: re-run the chapters in place and store their outputs (commit the result)
 execute: $(STAMP)
