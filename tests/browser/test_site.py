@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -187,6 +188,9 @@ _OVERFLOW = """() => {
 _WIDGETS = """() => document.querySelectorAll(
   'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length"""
 
+_DOUBLE_NUMBERED = r"""() => [...document.querySelectorAll('.admonition-title')]
+  .map(t => t.textContent.trim()).filter(t => /Exercise \d+\s*\(\d+\.\d+/.test(t))"""
+
 _AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
   return result.violations
@@ -288,6 +292,27 @@ def test_page(browser, server, page):
                     f"a chapter needs a self-check quiz of >= 3 questions, has {questions}"
                 )
 
+        # Quizzes answer when an answer is opened.
+        quiz = tab.locator(".attn-quiz details").first
+        if quiz.count():
+            quiz.locator("summary").click()
+            if not quiz.evaluate("d => d.open && /Right\\.|Not quite\\./.test(d.innerText)"):
+                problems.append("opening a quiz answer does not show its verdict")
+
+        # Exercise pages: numbered once, and a click on a solution's title opens it in place.
+        doubled = tab.evaluate(_DOUBLE_NUMBERED)
+        if doubled:
+            problems.append(f"exercise titles numbered twice: {doubled[:2]}")
+        solution = tab.locator("div.solution.dropdown").first
+        if solution.count():
+            title = solution.locator(".admonition-title")
+            box = title.bounding_box()
+            url = tab.url
+            title.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+            tab.wait_for_timeout(100)
+            if tab.url != url or solution.evaluate("d => d.classList.contains('toggle-hidden')"):
+                problems.append("a click on the middle of a solution's title does not open it")
+
         # Accessibility.
         missing_alt = tab.evaluate(_IMAGES_WITHOUT_ALT)
         if missing_alt:
@@ -365,6 +390,33 @@ def test_internal_links_and_anchors():
             ):
                 broken.append(f"{page}: {href} (no anchor #{parts.fragment})")
     assert not broken, f"{len(broken)} broken internal links:\n  " + "\n  ".join(broken[:40])
+
+
+def test_launch_links_use_the_configured_repository():
+    """Colab, Binder and repository links all derive from _config.yml's repository URL."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repository = urlsplit(config["repository"]["url"]).path.strip("/")  # owner/name
+    pattern = re.compile(
+        r"(?:colab\.research\.google\.com/github|mybinder\.org/v2/gh|github\.com)/"
+        r"([\w.-]+/[\w.-]+?)(?:\.git)?(?=[/?#\"]|$)"
+    )
+    wrong = set()
+    for page in PAGES:
+        for href in _parse(SITE / page).links:
+            match = pattern.search(href)
+            if (
+                match
+                and match.group(1).split("/")[0] == repository.split("/")[0]
+                and match.group(1) != repository
+            ):
+                wrong.add(f"{page}: {href}")
+            if match and ("colab" in href or "mybinder" in href) and match.group(1) != repository:
+                wrong.add(f"{page}: {href}")
+    assert not wrong, f"links to another repository than {repository}:\n  " + "\n  ".join(
+        sorted(wrong)[:20]
+    )
 
 
 def test_pages_found_from_the_build():
