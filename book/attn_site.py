@@ -9,6 +9,7 @@ What it does (issue 18):
   the built pages use. Nothing is placed in a source ``_static/`` folder, which Jupyter Book
   would inject into every page: MathJax and mermaid load only on pages that need them (Sphinx
   and sphinxcontrib-mermaid decide per page).
+- Loads MathJax and mermaid only on pages that show maths or a diagram.
 - Drops what the site does not use: the theme's 1.5 MB ``fontawesome.js`` (the icons come from
   the web font instead) and sphinx-thebe's scripts, which Jupyter Book adds twice (a
   ``SyntaxError``: ``THEBE_JS_URL`` declared twice) although the book has no Thebe button.
@@ -184,15 +185,30 @@ def _accessible_toctree(generate):
     return wrapped
 
 
+def _keep_script(js, body: str) -> bool:
+    """Whether this page needs the script: no Thebe; MathJax and mermaid only where used.
+
+    Sphinx loads MathJax on a page whose toctree children have maths (the book's start page),
+    and sphinxcontrib-mermaid loads mermaid on every page that has no doctree (search, index).
+    """
+    name = str(js.filename or "")
+    inline = str(js.attributes.get("body", ""))
+    if "sphinx-thebe" in name or "THEBE_JS_URL" in inline:
+        return False
+    if (
+        "tex-mml-chtml" in name or inline.startswith("window.MathJax")
+    ) and 'class="math' not in body:
+        return False
+    if "mermaid.esm.min.mjs" in inline and 'class="mermaid' not in body:
+        return False
+    return True
+
+
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body", "")
     scripts = context.get("script_files")
     if scripts is not None:
-        scripts[:] = [
-            js
-            for js in scripts
-            if "sphinx-thebe" not in str(js.filename or "")
-            and "THEBE_JS_URL" not in str(js.attributes.get("body", ""))
-        ]
+        scripts[:] = [js for js in scripts if _keep_script(js, body)]
     styles = context.get("css_files")
     if styles is not None:
         styles[:] = [css for css in styles if "sphinx-thebe" not in str(css.filename or "")]

@@ -10,7 +10,8 @@ in Debian's Chromium, driven by Playwright. On each page, at desktop width:
 - every explorer (``attnlib.widgets.explorer``) shows one loaded frame and shows another one
   when its first control changes; no Jupyter widget is left (it would be a dead control);
 - every image has alt text; axe-core reports no critical or serious violation;
-- the page's weight (the HTML and every file it loads) is within ``PAGE_BUDGET``;
+- the page's weight (the HTML and every file it loads) is within ``PAGE_BUDGET``, and MathJax
+  and mermaid load only on pages that use them;
 - a chapter page has a self-check quiz of at least 3 questions;
 
 and at phone width (390 px) nothing scrolls sideways. Screenshots (JPEG) of every page at both
@@ -320,8 +321,13 @@ def test_page(browser, server, page):
         tab.add_script_tag(path=str(AXE))
         problems += [f"axe: {v}" for v in tab.evaluate(_AXE)]
 
-        # Weight.
+        # Weight: scripts only where needed, and the total within budget.
         weights = tab.evaluate(_WEIGHT)
+        loaded = " ".join(name for name, _ in weights)
+        if "mathjax" in loaded and not tab.locator(".math").count():
+            problems.append("MathJax loaded on a page without maths")
+        if "mermaid" in loaded and not tab.locator(".mermaid").count():
+            problems.append("mermaid loaded on a page without a diagram")
         total = sum(size for _, size in weights)
         if total > PAGE_BUDGET:
             largest = sorted(weights, key=lambda w: -w[1])[:3]
