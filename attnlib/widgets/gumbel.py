@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
 
 from attnlib.hard import sample_gumbel
 from attnlib.plotting.estimators import plot_relaxed_samples
 from attnlib.softmax import softmax
 from attnlib.validation import check_int, check_scalar, check_tensor
+
+if TYPE_CHECKING:
+    import ipywidgets
 
 __all__ = ["gumbel_softmax_explorer", "gumbel_softmax_frames", "relaxed_samples"]
 
@@ -47,7 +50,7 @@ def gumbel_softmax_explorer(
     num_samples: int = 12,
     seed: int = 0,
     initial: float = 1.0,
-) -> widgets.VBox:
+) -> ipywidgets.VBox:
     """A slider for ``τ`` (log scale, 0.01–100) over Gumbel-softmax samples with fixed noise.
 
     The heatmap's rows are ``num_samples`` relaxed samples ``softmax((logits + g) / τ)``, the
@@ -63,6 +66,9 @@ def gumbel_softmax_explorer(
     Returns:
         The widget; display it as a notebook cell's last expression.
     """
+    import ipywidgets as widgets  # the optional extra "attnlib[widgets]"
+    from IPython.display import display
+
     logits = check_tensor(logits, "logits", ndim=1, floating=True, finite=True)
     num_samples = check_int(num_samples, "num_samples", minimum=1)
     seed = check_int(seed, "seed", minimum=0)

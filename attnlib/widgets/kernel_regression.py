@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
 
 from attnlib.soft import attention_pooling
 from attnlib.validation import check_tensor
+
+if TYPE_CHECKING:
+    import ipywidgets
 
 __all__ = ["bandwidth_explorer", "bandwidth_frames"]
 
@@ -20,7 +23,7 @@ def bandwidth_explorer(
     y_true: torch.Tensor,
     *,
     initial: float = 0.3,
-) -> widgets.VBox:
+) -> ipywidgets.VBox:
     """A slider for the bandwidth ``h`` of the Gaussian kernel, redrawing the fitted curve.
 
     Args:
@@ -29,6 +32,9 @@ def bandwidth_explorer(
         y_true: ``(m,)`` the noise-free function at ``x_test``, for reference.
         initial: the bandwidth shown first.
     """
+    import ipywidgets as widgets  # the optional extra "attnlib[widgets]"
+    from IPython.display import display
+
     for name, t in (
         ("x_train", x_train),
         ("y_train", y_train),

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
 
 from attnlib.plotting.bars import plot_weights_bar
 from attnlib.softmax import softmax
 from attnlib.validation import check_tensor
 
+if TYPE_CHECKING:
+    import ipywidgets
+
 __all__ = ["temperature_explorer", "temperature_frames"]
 
 
-def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> widgets.VBox:
+def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> ipywidgets.VBox:
     """A slider for the temperature ``τ`` (log scale, 0.01–100) over ``softmax(scores / τ)``.
 
     Args:
@@ -26,6 +28,9 @@ def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> widge
     Returns:
         The widget; display it as a notebook cell's last expression.
     """
+    import ipywidgets as widgets  # the optional extra "attnlib[widgets]"
+    from IPython.display import display
+
     scores = check_tensor(scores, "scores", ndim=1, floating=True)
     slider = widgets.FloatLogSlider(
         value=initial, base=10, min=-2, max=2, step=0.05, description="τ", continuous_update=False
