@@ -425,6 +425,17 @@ def test_launch_links_use_the_configured_repository():
     )
 
 
+def test_bibliography_is_author_year():
+    """The references page labels its entries like the text cites them: "Vaswani et al., 2017"."""
+    page = SITE / "references.html"
+    labels = re.findall(
+        r'class="label"><span class="fn-bracket">\[</span>(.*?)<span', page.read_text()
+    )
+    assert labels, "no bibliography entries found on references.html"
+    numeric = [label for label in labels if not re.fullmatch(r".+, (\d{4}|n\.d\.)[a-z]?", label)]
+    assert not numeric, f"labels that are not author-year: {numeric[:5]}"
+
+
 def test_pages_found_from_the_build():
     """New chapters are covered without editing this file: every chapter source has a page."""
     chapters = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
