@@ -5,8 +5,8 @@ What it does (issue 18):
 - Copies the browser assets, taken at build time from the pinned npm packages in
   ``node_modules`` (``npm ci`` installs them from ``package-lock.json``), into
   ``_static/attn-vendor/``: MathJax (``mathjax_path`` points there), mermaid
-  (``mermaid_use_local``) and Font Awesome's web fonts with a style sheet cut down to the icons
-  the built pages use. Nothing is placed in a source ``_static/`` folder, which Jupyter Book
+  (``mermaid_use_local``) and Font Awesome's web fonts and style sheet, both cut down to the
+  icons the built pages use. Nothing is placed in a source ``_static/`` folder, which Jupyter Book
   would inject into every page: MathJax and mermaid load only on pages that need them (Sphinx
   and sphinxcontrib-mermaid decide per page).
 - Loads MathJax and mermaid only on pages that show maths or a diagram.
@@ -118,16 +118,58 @@ def _copy_vendor(app: Sphinx, exception: Exception | None) -> None:
         mermaid / "chunks" / "mermaid.esm.min", target / "mermaid" / "chunks" / "mermaid.esm.min"
     )
     fontawesome = modules / "@fortawesome" / "fontawesome-free"
-    _copy_tree(fontawesome / "webfonts", target / "fontawesome" / "webfonts")
     used: set[str] = set()
     for page in Path(app.outdir).rglob("*.html"):
         used |= set(_ICON_CLASS.findall(page.read_text(encoding="utf-8")))
     css = _icon_css((fontawesome / "css" / "all.css").read_text(encoding="utf-8"), used)
+    # The theme's and extensions' style sheets draw some icons themselves (admonition icons,
+    # exercise icons), as private-use characters or escapes. A sheet with hundreds of escapes is
+    # an icon library whose classes the scan of the pages above already covers.
+    extra: set[int] = set()
+    for path in (Path(app.outdir) / "_static").rglob("*.css"):
+        if VENDOR in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        extra |= {ord(char) for char in _PRIVATE_USE.findall(text)}
+        escapes = {int(code, 16) for code in _CSS_CODEPOINT.findall(text)}
+        if len(escapes) < 100:
+            extra |= escapes
+    css = _subset_fonts(css, fontawesome / "webfonts", target / "fontawesome" / "webfonts", extra)
     (target / "fontawesome" / "css").mkdir(parents=True, exist_ok=True)
     (target / "fontawesome" / "css" / "icons.css").write_text(css, encoding="utf-8")
     license_file = fontawesome / "LICENSE.txt"
     if license_file.exists():
         shutil.copy2(license_file, target / "fontawesome")
+
+
+_ICON_CODEPOINT = re.compile(r'--fa:\s*"\\([0-9a-fA-F]+)"')
+_PRIVATE_USE = re.compile("[\uf000-\uf8ff]")
+_CSS_CODEPOINT = re.compile(r'"\\(f[0-9a-fA-F]{3})"')
+_FONT_SOURCES = re.compile(
+    r'src: url\("\.\./webfonts/(?P<name>[\w-]+)\.woff2"\) format\("woff2"\), '
+    r'url\("\.\./webfonts/(?P=name)\.ttf"\) format\("truetype"\)'
+)
+
+
+def _subset_fonts(css: str, source: Path, target: Path, extra: set[int]) -> str:
+    """Cut Font Awesome's fonts down to the glyphs ``css`` and ``extra`` use (WOFF, a few kB).
+
+    The full fonts weigh 277 kB a page (solid and brands) for about thirty icons.
+    """
+    from fontTools import subset
+
+    codepoints = {int(code, 16) for code in _ICON_CODEPOINT.findall(css)} | extra
+    target.mkdir(parents=True, exist_ok=True)
+    for ttf in sorted(source.glob("*.ttf")):
+        options = subset.Options()
+        options.flavor = "woff"
+        options.ignore_missing_unicodes = True
+        font = subset.load_font(str(ttf), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
+        subset.save_font(font, str(target / f"{ttf.stem}.woff"), options)
+    return _FONT_SOURCES.sub(r'src: url("../webfonts/\g<name>.woff") format("woff")', css)
 
 
 # ---------------------------------------------------------------------------- pages
