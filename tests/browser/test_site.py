@@ -44,9 +44,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 # The most bytes a page may load, uncompressed: its HTML (figures and explorer frames are
 # embedded in it) and every file it fetches, fonts included. A page without maths loads about
-# 1.1 MiB (mostly the theme: its CSS, the icon font, the search index); MathJax and its fonts
-# add about 1.3 MiB, mermaid (chapter 1) 0.5 MiB, each explorer frame 5-20 kB. The budget
-# leaves about 1 MiB for a chapter's figures and explorers.
+# 0.8 MiB (mostly the theme's CSS and scripts and the search index); MathJax and its fonts add
+# about 1.2 MiB, mermaid (chapter 1) 0.5 MiB, each explorer frame 5-20 kB. The budget leaves
+# about 1 MiB for a chapter's figures and explorers.
 PAGE_BUDGET = 3.5 * 2**20
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
