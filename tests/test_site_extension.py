@@ -67,3 +67,25 @@ def test_bibliography_labels_are_author_year(key, label):
     style = find_plugin("pybtex.style.formatting", "authoryear")()
     labels = {e.key: e.label for e in style.format_entries(entries.values())}
     assert labels[key] == label
+
+
+def test_fonts_subset_to_the_icons_used(tmp_path):
+    """Each font keeps only the glyphs the style sheet names (here DejaVu Sans stands in)."""
+    import shutil
+
+    import matplotlib
+    from fontTools.ttLib import TTFont
+
+    source = tmp_path / "webfonts"
+    source.mkdir()
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    shutil.copy(dejavu, source / "fa-solid-900.ttf")
+    css = (
+        '.fa-a {\n  --fa: "\\41"; }\n@font-face {\n  src: url("../webfonts/fa-solid-900.woff2") '
+        'format("woff2"), url("../webfonts/fa-solid-900.ttf") format("truetype"); }\n'
+    )
+    out = attn_site._subset_fonts(css, source, tmp_path / "out", extra={ord("B")})
+    assert 'src: url("../webfonts/fa-solid-900.woff") format("woff")' in out
+    font = TTFont(tmp_path / "out" / "fa-solid-900.woff")
+    assert set(font.getBestCmap()) == {ord("A"), ord("B")}  # A from the style sheet, B extra
+    assert (tmp_path / "out" / "fa-solid-900.woff").stat().st_size < dejavu.stat().st_size / 20
