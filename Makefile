@@ -29,7 +29,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 SPHINX_OPTS := -b html -n -W --keep-going -j 1
 
-.PHONY: book test unit lint notebooks exercises site execute clean
+.PHONY: book test unit lint notebooks exercises site browser execute clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "No supported Python on the PATH:" \
@@ -44,16 +44,25 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
-conf.py: _config.yml $(STAMP)
+# The site's browser assets (MathJax, mermaid, icon font) and axe-core, pinned in package-lock.json.
+NPM_STAMP := node_modules/.package-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# `jupyter-book config sphinx` leaves out the path of _config.yml's local_extensions (book/).
+conf.py: _config.yml $(STAMP) $(NPM_STAMP)
 	$(BIN)/jupyter-book config sphinx . >/dev/null
+	printf '\nimport os, sys\nsys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "book"))\n' >> conf.py
 
 ## book: execute every chapter and build the website into _build/html (warnings are errors)
 book: conf.py
 	$(BIN)/python -m sphinx $(SPHINX_OPTS) -D nb_execution_mode=force . _build/html
 	@echo "The site is in _build/html/index.html"
 
-## test: lint, unit tests and docstring examples, notebooks (nbval), exercises, the site build
-test: lint unit notebooks exercises site
+## test: lint, unit tests and docstring examples, notebooks (nbval), exercises, the site build,
+## and the site in a browser
+test: lint unit notebooks exercises site browser
 
 # ruff, pinned in requirements.txt, configured in pyproject.toml: lint and format.
 lint: $(STAMP)
@@ -63,7 +72,7 @@ lint: $(STAMP)
 # The tests, then every docstring example of attnlib (the grader and the widgets are checked by
 # their own tests until their branches run their examples too).
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -n 2 --dist loadfile -q
+	$(BIN)/python -m pytest tests -n 2 --dist loadfile -q --ignore=tests/browser
 	$(BIN)/python -m pytest --doctest-modules attnlib -q -p no:xdist \
 	  --ignore=attnlib/grading --ignore=attnlib/widgets
 
@@ -80,6 +89,13 @@ exercises: $(STAMP)
 # Renders the outputs stored in the notebooks (nbval has just checked them): no second execution.
 site: conf.py
 	$(BIN)/python -m sphinx $(SPHINX_OPTS) -D nb_execution_mode=off . _build/html
+
+# Every built page in headless Chromium (Debian's package, installed here when missing; never a
+# browser downloaded by Playwright): see tests/browser/test_site.py. Run after `make site`;
+# screenshots go to _build/screenshots/.
+browser: $(STAMP) $(NPM_STAMP)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python -m pytest tests/browser -n 2 -q
 
 ## execute: re-run the chapters in place and store their outputs (commit the result)
 execute: $(STAMP)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import display
 
 from attnlib.hard import sample_gumbel
 from attnlib.plotting.estimators import plot_relaxed_samples
 from attnlib.softmax import softmax
 from attnlib.validation import check_int, check_scalar, check_tensor
 
-__all__ = ["gumbel_softmax_explorer", "relaxed_samples"]
+if TYPE_CHECKING:
+    import ipywidgets
+
+__all__ = ["gumbel_softmax_explorer", "gumbel_softmax_frames", "relaxed_samples"]
 
 
 def relaxed_samples(logits: torch.Tensor, noise: torch.Tensor, tau: float) -> torch.Tensor:
@@ -47,7 +50,7 @@ def gumbel_softmax_explorer(
     num_samples: int = 12,
     seed: int = 0,
     initial: float = 1.0,
-) -> widgets.VBox:
+) -> ipywidgets.VBox:
     """A slider for ``τ`` (log scale, 0.01–100) over Gumbel-softmax samples with fixed noise.
 
     The heatmap's rows are ``num_samples`` relaxed samples ``softmax((logits + g) / τ)``, the
@@ -63,12 +66,18 @@ def gumbel_softmax_explorer(
     Returns:
         The widget; display it as a notebook cell's last expression.
     """
+    import ipywidgets as widgets  # the optional extra "attnlib[widgets]"
+    from IPython.display import display
+
     logits = check_tensor(logits, "logits", ndim=1, floating=True, finite=True)
     num_samples = check_int(num_samples, "num_samples", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
     initial = check_scalar(initial, "initial", positive=True)
-    noise = sample_gumbel((num_samples, logits.shape[0]),
-                          generator=torch.Generator().manual_seed(seed), dtype=logits.dtype)
+    noise = sample_gumbel(
+        (num_samples, logits.shape[0]),
+        generator=torch.Generator().manual_seed(seed),
+        dtype=logits.dtype,
+    )
     slider = widgets.FloatLogSlider(
         value=initial, base=10, min=-2, max=2, step=0.05, description="τ", continuous_update=False
     )
@@ -87,3 +96,62 @@ def gumbel_softmax_explorer(
     slider.observe(draw, names="value")
     draw()
     return widgets.VBox([slider, out])
+
+
+def gumbel_softmax_frames(
+    logits: torch.Tensor,
+    *,
+    num_samples: int = 12,
+    seed: int = 0,
+    temperatures: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0),
+    initial: float = 1.0,
+):
+    """A temperature slider over Gumbel-softmax samples with fixed noise, without a kernel.
+
+    The samples come from :func:`relaxed_samples` and are drawn with
+    :func:`attnlib.plotting.estimators.plot_relaxed_samples`, one frame per temperature
+    (:func:`attnlib.widgets.explorer.frame_explorer`); the noise is drawn once from ``seed``.
+
+    Args:
+        logits: ``(n,)`` the logits of one categorical distribution.
+        num_samples: how many samples (rows) to show, >= 1.
+        seed: seeds the Gumbel noise.
+        temperatures: the values of ``τ`` the slider offers, increasing.
+        initial: the temperature shown first, one of ``temperatures``.
+
+    Returns:
+        A :class:`~attnlib.widgets.explorer.FrameExplorer`.
+    """
+    from attnlib.widgets.explorer import frame_explorer
+
+    logits = check_tensor(logits, "logits", ndim=1, floating=True, finite=True)
+    num_samples = check_int(num_samples, "num_samples", minimum=1)
+    seed = check_int(seed, "seed", minimum=0)
+    noise = sample_gumbel(
+        (num_samples, logits.shape[0]),
+        generator=torch.Generator().manual_seed(seed),
+        dtype=logits.dtype,
+    )
+
+    def largest(tau: float) -> float:
+        return relaxed_samples(logits, noise, tau).max(-1).values.mean().item()
+
+    def draw(tau: float):
+        fig, ax = plot_relaxed_samples(relaxed_samples(logits, noise, tau), tau=tau)
+        ax.set_title(f"τ = {tau:g}: mean largest weight {largest(tau):.2f}")
+        return fig, ax
+
+    def alt(tau: float) -> str:
+        return (
+            f"A heatmap of {num_samples} Gumbel-softmax samples over {logits.shape[0]} "
+            f"categories at temperature {tau:g}; the mean largest weight of a sample is "
+            f"{largest(tau):.2f} (1 for one-hot rows, {1 / logits.shape[0]:.2f} for uniform)."
+        )
+
+    return frame_explorer(
+        draw,
+        {"tau": list(temperatures)},
+        alt=alt,
+        labels={"tau": "temperature τ"},
+        initial={"tau": initial},
+    )

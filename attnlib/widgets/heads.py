@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from attnlib.softmax import softmax
 from attnlib.validation import check_int, check_scalar, check_tensor, describe
 
-__all__ = ["head_attention_maps", "plot_head_maps", "heads_explorer"]
+__all__ = ["head_attention_maps", "plot_head_maps", "heads_explorer", "heads_frames"]
 
 
 def _check_tokens(tokens: object) -> list[str]:
@@ -125,12 +125,12 @@ def plot_head_maps(
             f"weights must have shape (H, {len(tokens)}, {len(tokens)}) to match the "
             f"{len(tokens)} tokens, got shape {tuple(weights.shape)}"
         )
-    fig, axes = plt.subplots(1, H, figsize=(2.4 * H + 1.0, 3.3), layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, H, figsize=(2.4 * H + 1.0, 3.3), layout="constrained", squeeze=False
+    )
     axes = axes[0]
     for h, ax in enumerate(axes):
-        image = ax.imshow(weights[h].detach().cpu().numpy(), cmap="viridis", vmin=0.0,
-                          vmax=1.0)
+        image = ax.imshow(weights[h].detach().cpu().numpy(), cmap="viridis", vmin=0.0, vmax=1.0)
         ax.set_xticks(range(L), tokens, rotation=90)
         ax.set_yticks(range(L), tokens if h == 0 else [""] * L)
         ax.set_title(f"head {h + 1}")
@@ -183,31 +183,38 @@ def heads_explorer(
     tokens = _check_tokens(tokens)
     num_heads = check_int(num_heads, "num_heads", minimum=1)
     if isinstance(head_dims, str) or not isinstance(head_dims, Sequence) or not head_dims:
-        raise TypeError(f"head_dims must be a non-empty sequence of ints, got {describe(head_dims)}")
+        raise TypeError(
+            f"head_dims must be a non-empty sequence of ints, got {describe(head_dims)}"
+        )
     head_dims = [check_int(d, "head_dims entries", minimum=1) for d in head_dims]
     if sorted(set(head_dims)) != head_dims:
         raise ValueError(f"head_dims must be strictly increasing, got {head_dims}")
     if head_dim not in head_dims:
         raise ValueError(f"head_dim must be one of head_dims={head_dims}, got {head_dim!r}")
 
-    dim_slider = widgets.SelectionSlider(options=head_dims, value=head_dim,
-                                         description="d_k")
-    temperature = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1,
-                                         description="temperature")
+    dim_slider = widgets.SelectionSlider(options=head_dims, value=head_dim, description="d_k")
+    temperature = widgets.FloatLogSlider(
+        value=1.0, base=10, min=-1, max=1, step=0.1, description="temperature"
+    )
     scaled = widgets.Checkbox(value=True, description="divide by √d_k")
     out = widgets.Output()
 
     def draw(_change: object = None) -> None:
         weights = head_attention_maps(
-            tokens, num_heads=num_heads, head_dim=dim_slider.value,
-            temperature=temperature.value, scaled=scaled.value,
-            max_head_dim=max(head_dims), seed=seed,
+            tokens,
+            num_heads=num_heads,
+            head_dim=dim_slider.value,
+            temperature=temperature.value,
+            scaled=scaled.value,
+            max_head_dim=max(head_dims),
+            seed=seed,
         )
         scaling = "scaled" if scaled.value else "unscaled"
         fig, _ = plot_head_maps(
-            weights, tokens,
+            weights,
+            tokens,
             title=f"d_k = {dim_slider.value}, τ = {temperature.value:.2g}, {scaling}: "
-                  f"{_summary(weights)}",
+            f"{_summary(weights)}",
         )
         out.clear_output(wait=True)
         with out:
@@ -218,3 +225,78 @@ def heads_explorer(
         control.observe(draw, names="value")
     draw()
     return widgets.VBox([widgets.HBox([dim_slider, temperature, scaled]), out])
+
+
+def heads_frames(
+    tokens: Sequence[str],
+    *,
+    num_heads: int = 4,
+    head_dims: Sequence[int] = (1, 4, 16, 64, 256),
+    temperatures: Sequence[float] = (0.3, 1.0, 3.0),
+    head_dim: int = 16,
+    seed: int = 0,
+):
+    """:func:`head_attention_maps` over ``tokens`` with controls that work without a kernel.
+
+    Controls: the head size ``d_k`` (from ``head_dims``), the temperature (from
+    ``temperatures``) and whether the scores are divided by :math:`\\sqrt{d_k}`. Every
+    combination is computed now and drawn with :func:`plot_head_maps`
+    (:func:`attnlib.widgets.explorer.frame_explorer`); each title gives the mean maximum
+    weight and the mean entropy, which show saturation as numbers.
+
+    Args:
+        tokens: ``L`` strings, e.g. ``"the cat sat on the mat".split()``.
+        num_heads: ``H`` >= 1.
+        head_dims: the head sizes offered, increasing, each >= 1.
+        temperatures: the temperatures offered, increasing, each > 0.
+        head_dim: the initial head size, one of ``head_dims``.
+        seed: seeds the embeddings and projections.
+
+    Returns:
+        A :class:`~attnlib.widgets.explorer.FrameExplorer`.
+    """
+    from attnlib.widgets.explorer import frame_explorer
+
+    tokens = _check_tokens(tokens)
+    num_heads = check_int(num_heads, "num_heads", minimum=1)
+    if isinstance(head_dims, str) or not isinstance(head_dims, Sequence) or not head_dims:
+        raise TypeError(
+            f"head_dims must be a non-empty sequence of ints, got {describe(head_dims)}"
+        )
+    head_dims = [check_int(d, "head_dims entries", minimum=1) for d in head_dims]
+    temperatures = [check_scalar(t, "temperatures entries", positive=True) for t in temperatures]
+    if head_dim not in head_dims:
+        raise ValueError(f"head_dim must be one of head_dims={head_dims}, got {head_dim!r}")
+
+    def maps(d_k: int, tau: float, scaling: str) -> torch.Tensor:
+        return head_attention_maps(
+            tokens,
+            num_heads=num_heads,
+            head_dim=d_k,
+            temperature=tau,
+            scaled=scaling == "divide by √d_k",
+            max_head_dim=max(head_dims),
+            seed=seed,
+        )
+
+    def draw(d_k: int, tau: float, scaling: str):
+        weights = maps(d_k, tau, scaling)
+        return plot_head_maps(
+            weights, tokens, title=f"d_k = {d_k}, τ = {tau:g}, {scaling}:\n{_summary(weights)}"
+        )
+
+    def alt(d_k: int, tau: float, scaling: str) -> str:
+        return (
+            f"{num_heads} attention maps over the tokens '{' '.join(tokens)}' with d_k = "
+            f"{d_k}, temperature {tau:g}, scores "
+            f"{'divided by √d_k' if scaling != 'unscaled' else 'unscaled'}: "
+            f"{_summary(maps(d_k, tau, scaling))}."
+        )
+
+    return frame_explorer(
+        draw,
+        {"d_k": head_dims, "tau": temperatures, "scaling": ["divide by √d_k", "unscaled"]},
+        alt=alt,
+        labels={"d_k": "key size d_k", "tau": "temperature τ", "scaling": "scores"},
+        initial={"d_k": head_dim, "tau": 1.0 if 1.0 in temperatures else temperatures[0]},
+    )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import ipywidgets as widgets
-from IPython.display import display
 import matplotlib.pyplot as plt
 import torch
 
@@ -13,10 +12,13 @@ from attnlib.plotting.bars import plot_weights_bar
 from attnlib.softmax import softmax
 from attnlib.validation import check_tensor
 
-__all__ = ["temperature_explorer"]
+if TYPE_CHECKING:
+    import ipywidgets
+
+__all__ = ["temperature_explorer", "temperature_frames"]
 
 
-def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> widgets.VBox:
+def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> ipywidgets.VBox:
     """A slider for the temperature ``τ`` (log scale, 0.01–100) over ``softmax(scores / τ)``.
 
     Args:
@@ -26,6 +28,9 @@ def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> widge
     Returns:
         The widget; display it as a notebook cell's last expression.
     """
+    import ipywidgets as widgets  # the optional extra "attnlib[widgets]"
+    from IPython.display import display
+
     scores = check_tensor(scores, "scores", ndim=1, floating=True)
     slider = widgets.FloatLogSlider(
         value=initial, base=10, min=-2, max=2, step=0.05, description="τ", continuous_update=False
@@ -48,3 +53,50 @@ def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> widge
     slider.observe(draw, names="value")
     draw()
     return widgets.VBox([slider, out])
+
+
+def temperature_frames(
+    scores: torch.Tensor,
+    *,
+    temperatures: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 3.0, 10.0, 30.0, 100.0),
+    initial: float = 1.0,
+):
+    """A temperature slider over ``softmax(scores / τ)`` that works without a kernel.
+
+    Each distribution is computed now with :func:`attnlib.softmax.softmax` and drawn with
+    :func:`attnlib.plotting.bars.plot_weights_bar`, one frame per temperature
+    (:func:`attnlib.widgets.explorer.frame_explorer`).
+
+    Args:
+        scores: ``(S,)`` the scores of one query against ``S`` keys.
+        temperatures: the values of ``τ`` the slider offers, increasing.
+        initial: the temperature shown first, one of ``temperatures``.
+
+    Returns:
+        A :class:`~attnlib.widgets.explorer.FrameExplorer`.
+    """
+    from attnlib.widgets.explorer import frame_explorer
+
+    scores = check_tensor(scores, "scores", ndim=1, floating=True)
+
+    def entropy(tau: float) -> float:
+        alpha = softmax(scores, temperature=tau)
+        return -(alpha * alpha.clamp_min(1e-30).log()).sum().item()
+
+    def draw(tau: float):
+        return plot_weights_bar(
+            softmax(scores, temperature=tau),
+            title=f"τ = {tau:g}: entropy {entropy(tau):.2f} nats (max {math.log(len(scores)):.2f})",
+        )
+
+    def alt(tau: float) -> str:
+        weights = ", ".join(f"{w:.2f}" for w in softmax(scores, temperature=tau).tolist())
+        return f"Bars of the softmax weights at temperature {tau:g}: {weights}."
+
+    return frame_explorer(
+        draw,
+        {"tau": list(temperatures)},
+        alt=alt,
+        labels={"tau": "temperature τ"},
+        initial={"tau": initial},
+    )
