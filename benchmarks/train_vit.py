@@ -30,24 +30,10 @@ import torch
 
 from attnlib.data import load_mnist
 from attnlib.models.spatial_attention import count_parameters, prepare_images
-from attnlib.models.vit import VisionTransformer, ViTConfig
+from attnlib.models.vit import VisionTransformer, ViTConfig, load_vit, save_vit
 from attnlib.training import accuracy, fit_classifier
 
 RESULTS = Path(__file__).parent / "results"
-
-
-def save_checkpoint(model: VisionTransformer, path: Path, meta: dict) -> None:
-    """Save the config and float16 weights (half the size; the chapter casts back to float32)."""
-    state = {k: v.half() for k, v in model.state_dict().items()}
-    torch.save({"config": asdict(model.config), "state_dict": state, "meta": meta}, path)
-
-
-def load_checkpoint(path: str | Path) -> VisionTransformer:
-    """A :class:`VisionTransformer` in eval mode from a checkpoint written by this script."""
-    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    model = VisionTransformer(ViTConfig(**checkpoint["config"]))
-    model.load_state_dict({k: v.float() for k, v in checkpoint["state_dict"].items()})
-    return model.eval()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             desc=f"ViT seed {seed}",
         )
         checkpoint = args.out_dir / f"vit_mnist_seed{seed}.pt"
-        save_checkpoint(model, checkpoint, {"seed": seed})
+        save_vit(model, checkpoint, seed=seed)
         result = {
             "command": command,
             "data": train_set.source.split(" from ")[0],
@@ -95,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             "train_loss_per_epoch": [round(x, 5) for x in losses],
             "test_accuracy": accuracy(model, x_test, y_test),
             # The float16 copy is what the chapter loads: measure that one too.
-            "test_accuracy_checkpoint": accuracy(load_checkpoint(checkpoint), x_test, y_test),
+            "test_accuracy_checkpoint": accuracy(load_vit(checkpoint), x_test, y_test),
             "train_wall_s": round(time.perf_counter() - wall, 1),
             "train_cpu_s": round(time.process_time() - cpu, 1),
             "checkpoint": checkpoint.name,

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     test_set = load_mnist("test", data_dir=args.data_dir, download=False)
     x = prepare_images(test_set.images[: args.images])
-    start, cpu = time.perf_counter(), time.process_time()
+    start = time.perf_counter()
     per_seed = []
     for seed in args.seeds:
         part = args.results / f"vit_faithfulness_part{seed}.json"
