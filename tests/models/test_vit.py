@@ -59,6 +59,8 @@ def test_float16_checkpoint_round_trip_keeps_predictions(tmp_path):
 
 
 def test_sequence_transformer_learns_the_marker_task():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # two threads spin on a loaded machine (see CONTRIBUTING)
     torch.manual_seed(0)
     from attnlib.training import accuracy, fit_classifier
 
@@ -68,6 +70,7 @@ def test_sequence_transformer_learns_the_marker_task():
     assert accuracy(model, test.tokens, test.labels) > 0.9
     logits, attentions = model(test.tokens[:4], return_weights=True)
     assert attentions[0].shape == (4, 2, 17, 17)
+    torch.set_num_threads(threads)
 
 
 @pytest.mark.parametrize(
