@@ -29,7 +29,8 @@ from pathlib import Path
 import torch
 
 from attnlib.data import load_mnist
-from attnlib.models.spatial_attention import count_parameters, prepare_images
+from attnlib.data.mnist import prepare_images
+from attnlib.models.utils import count_parameters
 from attnlib.models.vit import VisionTransformer, ViTConfig, load_vit, save_vit
 from attnlib.training import accuracy, fit_classifier
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.manual_seed(seed)
         model = VisionTransformer(config)
         wall, cpu = time.perf_counter(), time.process_time()
-        losses = fit_classifier(
+        history = fit_classifier(
             model,
             x_train,
             y_train,
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             "config": asdict(config),
             "settings": {k: getattr(args, k) for k in ("epochs", "batch_size", "lr", "threads")},
             "parameters": count_parameters(model),
-            "train_loss_per_epoch": [round(x, 5) for x in losses],
+            "train_loss_per_epoch": [round(epoch["loss"], 5) for epoch in history],
             "test_accuracy": accuracy(model, x_test, y_test),
             # The float16 copy is what the chapter loads: measure that one too.
             "test_accuracy_checkpoint": accuracy(load_vit(checkpoint), x_test, y_test),

@@ -30,7 +30,7 @@ from attnlib.analysis.agreement import kendall_tau
 from attnlib.analysis.faithfulness import faithfulness_curve, patch_units, rank_units
 from attnlib.analysis.maps import METHODS, vit_maps
 from attnlib.data import load_mnist
-from attnlib.models.spatial_attention import MNIST_MEAN, MNIST_STD, prepare_images
+from attnlib.data.mnist import MNIST_MEAN, MNIST_STD, prepare_images
 from attnlib.models.vit import load_vit
 
 RESULTS = Path(__file__).parent / "results"
