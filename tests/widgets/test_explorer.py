@@ -151,6 +151,7 @@ def test_bandwidth_frames_show_the_fit_of_each_bandwidth():
     y = x.sin()
     explorer = bandwidth_frames(x, y, x, y, bandwidths=(0.05, 10.0), initial=0.05)
     mse = [
-        float(re.search(r"error is ([0-9]+\.[0-9]+)", alt).group(1)) for _, alt in explorer.frames.values()
+        float(re.search(r"error is ([0-9]+\.[0-9]+)", alt).group(1))
+        for _, alt in explorer.frames.values()
     ]
     assert mse[0] < mse[1]
