@@ -203,12 +203,16 @@ def forward_backward(repeats: int, n: int) -> dict:
 def n_sweep(repeats: int, ns: list[int]) -> dict:
     impls = ["naive", "chunked", "sdpa", "linear"]
     result = {"n": ns, **{impl: {"median_s": [], "peak_bytes": [], "gflops": []} for impl in impls}}
+    result["matmul_gflops"] = []  # measured at every n, in the same alternating runs
+    mm, mm_flops = matmul_task()
     naive_estimate = 0
     for n in ns:
         q, k, v = inputs(n)
         run = [i for i in impls if i != "naive" or naive_estimate <= NAIVE_LIMIT]
         tasks = {i: (lambda i=i, q=q, k=k, v=v: step(i, q, k, v, False)) for i in run}
+        tasks["matmul"] = mm
         times = interleaved(tasks, repeats)
+        result["matmul_gflops"].append(mm_flops / statistics.median(times["matmul"]) / 1e9)
         for impl in impls:
             entry = result[impl]
             if impl not in run:
