@@ -135,23 +135,37 @@ def measure_memory(
 # ----------------------------------------------------------------------------- timing
 
 
+CPU_SECONDS: dict[str, list[float]] = {}  # the process CPU time of the last interleaved runs
+
+
 def interleaved(tasks: dict, repeats: int) -> dict[str, list[float]]:
-    """Time every task ``repeats`` times, alternating the order (forward, then reversed)."""
+    """Time every task ``repeats`` times, alternating the order (forward, then reversed).
+
+    Returns the wall-clock seconds; the process CPU seconds of the same runs (both threads
+    together, so that load from other jobs counts less) go to ``CPU_SECONDS``.
+    """
     names = list(tasks)
     times = {name: [] for name in names}
+    CPU_SECONDS.clear()
+    CPU_SECONDS.update({name: [] for name in names})
     for name in names:
         tasks[name]()  # warm-up, not timed
     for r in range(repeats):
         for name in names if r % 2 == 0 else names[::-1]:
+            cpu = time.process_time()
             times[name].append(seconds(tasks[name]))
+            CPU_SECONDS[name].append(time.process_time() - cpu)
     return times
 
 
-def summary(times: list[float], flops: float | None = None) -> dict:
+def summary(times: list[float], flops: float | None = None, cpu: list[float] | None = None) -> dict:
     med = statistics.median(times)
     out = {"seconds": times, "median_s": med}
     if flops is not None:
         out["gflops"] = flops / med / 1e9
+    if cpu is not None:
+        out["cpu_seconds"] = cpu
+        out["median_cpu_s"] = statistics.median(cpu)
     return out
 
 
@@ -175,14 +189,21 @@ def headline(repeats: int, n: int) -> dict:
     result = {
         "n": n,
         "d": D,
-        "matmul": {"size": 4096, **summary(times["matmul"], mm_flops)},
-        "chunked": summary(times["chunked"], flops),
-        "sdpa": summary(times["sdpa"], flops),
+        "matmul": {"size": 4096, **summary(times["matmul"], mm_flops, CPU_SECONDS["matmul"])},
+        "chunked": summary(times["chunked"], flops, CPU_SECONDS["chunked"]),
+        "sdpa": summary(times["sdpa"], flops, CPU_SECONDS["sdpa"]),
     }
     peak = result["matmul"]["gflops"]
     for impl in ("chunked", "sdpa"):
         result[impl]["fraction_of_matmul"] = result[impl]["gflops"] / peak
+        # The same fraction from CPU seconds: flops per CPU-second against the matmul's.
+        result[impl]["cpu_fraction_of_matmul"] = (
+            flops / result[impl]["median_cpu_s"] / (mm_flops / result["matmul"]["median_cpu_s"])
+        )
     result["chunked_time_over_sdpa"] = result["chunked"]["median_s"] / result["sdpa"]["median_s"]
+    result["chunked_cpu_time_over_sdpa"] = (
+        result["chunked"]["median_cpu_s"] / result["sdpa"]["median_cpu_s"]
+    )
     return result
 
 
@@ -193,7 +214,7 @@ def forward_backward(repeats: int, n: int) -> dict:
     flops = 4 * n * n * D * 3.5  # forward 4n²d; backward 5 products of 2n²d (2 of them repeated)
     result = {"n": n, "d": D, "flops_counted": flops}
     for impl in ("chunked", "sdpa"):
-        result[impl] = summary(times[impl], flops)
+        result[impl] = summary(times[impl], flops, CPU_SECONDS[impl])
         result[impl]["peak_bytes"] = measure_memory(impl, n, backward=True)
     result["chunked_time_over_sdpa"] = result["chunked"]["median_s"] / result["sdpa"]["median_s"]
     result["naive"] = {"peak_bytes": measure_memory("naive", n, backward=True)}
