@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         big, mid = 16384, 8192
         ns = [1024, 2048, 4096, 8192, 16384]
-        qcs, kcs = [256, 512, 1024, 2048, 4096], [1024, 2048, 4096, 16384]
+        qcs, kcs = [256, 512, 1024, 2048], [1024, 2048, 4096, 8192]
     output = args.output or (Path("/tmp/efficient_attention_quick.json") if args.quick else RESULTS)
     results = json.loads(output.read_text()) if output.exists() and args.only else {}
     parts = {
