@@ -16,7 +16,7 @@ chapter 10 plots. What it measures, for one head, float32, ``d = 64``:
   (:func:`attnlib.scaled_dot_product_attention`, which stores the n × n weights), chunked
   attention, SDPA and linear attention, with log–log slopes; the naive one stops where its
   memory would exceed 2 GB;
-- a sweep of the chunk sizes at ``n = 16384`` that justifies the defaults.
+- a sweep of the chunk sizes at ``n = 8192`` that justifies the defaults.
 
 Peak memory is the resident-set high-water mark of a fresh process per configuration, above
 the resident set once its inputs exist (``/proc/self/clear_refs`` resets the mark to the
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         "headline": lambda: headline(max(args.repeats, 5), big),
         "forward_backward": lambda: forward_backward(max(args.repeats, 5), mid),
         "n_sweep": lambda: n_sweep(5, ns),
-        "chunk_sweep": lambda: chunk_sweep(3, big, qcs, kcs),
+        "chunk_sweep": lambda: chunk_sweep(3, mid, qcs, kcs),
     }
     for name, run in parts.items():
         if args.only is not None and name not in args.only:
