@@ -175,8 +175,9 @@ def matmul_task(size: int = 4096):
     return (lambda: torch.mm(a, b)), 2 * size**3
 
 
-def headline(repeats: int, n: int) -> dict:
+def headline(repeats: int, n: int, threads: int = 2) -> dict:
     """Forward at n: matmul throughput, chunked and SDPA in one run, alternating order."""
+    torch.set_num_threads(threads)
     q, k, v = inputs(n)
     mm, mm_flops = matmul_task()
     tasks = {
@@ -186,9 +187,11 @@ def headline(repeats: int, n: int) -> dict:
     }
     times = interleaved(tasks, repeats)
     flops = 4 * n * n * D
+    torch.set_num_threads(2)
     result = {
         "n": n,
         "d": D,
+        "threads": threads,
         "matmul": {"size": 4096, **summary(times["matmul"], mm_flops, CPU_SECONDS["matmul"])},
         "chunked": summary(times["chunked"], flops, CPU_SECONDS["chunked"]),
         "sdpa": summary(times["sdpa"], flops, CPU_SECONDS["sdpa"]),
@@ -300,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help="parts to (re)run: headline forward_backward n_sweep chunk_sweep",
+        help="parts to (re)run: headline headline_1thread forward_backward n_sweep chunk_sweep",
     )
     parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -319,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     results = json.loads(output.read_text()) if output.exists() and args.only else {}
     parts = {
         "headline": lambda: headline(max(args.repeats, 5), big),
+        # One thread: no synchronisation between threads, so other jobs' load distorts less.
+        "headline_1thread": lambda: headline(max(args.repeats, 5), big, threads=1),
         "forward_backward": lambda: forward_backward(max(args.repeats, 5), mid),
         "n_sweep": lambda: n_sweep(5, ns),
         "chunk_sweep": lambda: chunk_sweep(3, mid, qcs, kcs),
