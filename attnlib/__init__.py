@@ -4,6 +4,7 @@ Every public name is importable from here. Each function's docstring gives its s
 formula and the chapter that derives it.
 """
 
+from attnlib.efficient import KVCache, chunked_attention, linear_attention, online_softmax
 from attnlib.hard import (
     argmax_one_hot,
     categorical_log_prob,
@@ -44,4 +45,8 @@ __all__ = [
     "straight_through",
     "threshold_gate",
     "topk_mask",
+    "KVCache",
+    "chunked_attention",
+    "linear_attention",
+    "online_softmax",
 ]
