@@ -18,7 +18,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 SPHINX_OPTS := -b html -n -W --keep-going -j 1
 
-.PHONY: book test unit notebooks exercises site execute clean
+.PHONY: book test unit notebooks exercises assign site execute clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ notebooks: $(STAMP)
 
 exercises: $(STAMP)
 	$(BIN)/python -m attnlib.grading verify
+
+## assign: regenerate the exercise handouts and pages from exercises/source (commit the result)
+assign: $(STAMP)
+	$(BIN)/python -m attnlib.grading assign
 
 # Renders the outputs stored in the notebooks (nbval has just checked them): no second execution.
 site: conf.py

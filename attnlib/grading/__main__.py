@@ -49,18 +49,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "solutions":
         from attnlib.grading.assign import solution_notebook
-        from attnlib.grading.sets import ALL
+        from attnlib.grading.content import all_sets
 
         args.dir.mkdir(parents=True, exist_ok=True)
-        for exset in ALL:
+        for exset in all_sets():
             (args.dir / f"{exset.name}.ipynb").write_text(solution_notebook(exset))
-        print(f"wrote {len(ALL)} solution notebooks to {args.dir}")
+        print(f"wrote {len(all_sets())} solution notebooks to {args.dir}")
         return 0
     if args.command == "assign":
         from attnlib.grading.assign import assign
-        from attnlib.grading.sets import ALL
+        from attnlib.grading.content import all_sets
 
-        stale = assign(ALL, check=args.check)
+        stale = assign(all_sets(), check=args.check)
         for path in stale:
             print(("out of date: " if args.check else "wrote ") + str(path))
         return 1 if args.check and stale else 0

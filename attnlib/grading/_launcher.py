@@ -40,6 +40,7 @@ import attnlib  # noqa: F401
 # torch.broadcast_shapes (used by attnlib's argument checks) imports this module lazily, on
 # first use; import it now, before the sandbox forbids opening files.
 import torch.fx.experimental.symbolic_shapes  # noqa: F401
+import attnlib.grading.feedback  # noqa: F401  (check() in a notebook; the exercise files stay unreadable)
 from attnlib.grading.codec import decode, encode
 
 

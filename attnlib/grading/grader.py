@@ -9,7 +9,6 @@ reference outputs computed here, and write ``OUT/grades.csv`` and ``OUT/<name>/r
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import queue
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +20,10 @@ from attnlib.grading.codec import encode
 from attnlib.grading.notebook import MalformedNotebook, code_cells
 from attnlib.grading.reference import expected_outputs
 from attnlib.grading.scoring import QuestionResult, score_question
-from attnlib.grading.sets import ALL, get_set
+from attnlib.grading.content import all_sets, get_set, load_hidden
 from attnlib.grading.spec import Case, ExerciseSet
 
-DEFAULT_TESTS = Path(__file__).resolve().parents[2] / "exercises" / "hidden"
+DEFAULT_TESTS = Path(__file__).resolve().parents[2] / "exercises" / "source"
 
 
 @dataclass
@@ -44,21 +43,6 @@ class Graded:
 
     def score(self, qid: str) -> float | None:
         return next((r.score for r in self.results if r.question.id == qid), None)
-
-
-def load_hidden(tests_dir: Path, exset: ExerciseSet) -> dict[str, list[Case]]:
-    """The hidden cases of ``exset``: ``CASES`` in ``tests_dir/<name>.py``, keyed by question."""
-    path = Path(tests_dir) / f"{exset.name}.py"
-    if not path.is_file():
-        raise FileNotFoundError(f"no hidden tests for {exset.name}: expected {path}")
-    spec = importlib.util.spec_from_file_location(f"_hidden_{exset.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    cases = module.CASES
-    unknown = set(cases) - {q.id for q in exset.questions}
-    if unknown:
-        raise ValueError(f"{path} has cases for unknown questions {sorted(unknown)}")
-    return {q.id: list(cases.get(q.id, [])) for q in exset.questions}
 
 
 class Plan:
@@ -94,9 +78,9 @@ def identify(path: Path, metadata: dict, forced: str | None) -> ExerciseSet:
         return get_set(forced)
     name = metadata.get("attnlib_exercises", {}).get("set") if isinstance(
         metadata.get("attnlib_exercises"), dict) else None
-    if isinstance(name, str) and any(s.name == name for s in ALL):
+    if isinstance(name, str) and any(s.name == name for s in all_sets()):
         return get_set(name)
-    for exset in ALL:
+    for exset in all_sets():
         if exset.name in path.name:
             return exset
     raise LookupError("cannot tell which exercise set this is (use --set)")
@@ -160,7 +144,7 @@ def write(graded: list[Graded], out: Path) -> None:
     """Write ``out/grades.csv`` and ``out/<stem>/results.json`` for each submission."""
     out.mkdir(parents=True, exist_ok=True)
     present = {g.set_name for g in graded}
-    qids = [q.id for s in ALL if s.name in present for q in s.questions]
+    qids = [q.id for s in all_sets() if s.name in present for q in s.questions]
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["file", "status", *qids, "total"])

@@ -46,6 +46,6 @@ def expected_outputs(exset: ExerciseSet, cases: list[Case]) -> list[object]:
 
 @lru_cache(maxsize=None)
 def _solution_namespace(name: str) -> dict:
-    from attnlib.grading.sets import get_set
+    from attnlib.grading.content import get_set
 
     return namespace(get_set(name))

@@ -11,14 +11,14 @@ import torch
 
 from attnlib.grading import check
 from attnlib.grading.assign import EXERCISES, assign, learner_notebook
-from attnlib.grading.check import run_public
+from attnlib.grading.feedback import run_public
 from attnlib.grading.codec import DecodeError, Opaque, decode, encode
 from attnlib.grading.compare import compare
 from attnlib.grading.reference import namespace
-from attnlib.grading.sets import ALL, get_set
+from attnlib.grading.content import all_sets, get_set
 
 
-@pytest.mark.parametrize("exset", ALL, ids=lambda s: s.name)
+@pytest.mark.parametrize("exset", all_sets(), ids=lambda s: s.name)
 def test_solutions_pass_and_stubs_fail_every_public_test(exset):
     solved, stubs = namespace(exset), namespace(exset, {q.id: q.stub for q in exset.questions})
     for q in exset.questions:
@@ -45,12 +45,12 @@ def test_check_reads_the_callers_globals(capsys):
 
 
 def test_generated_files_are_up_to_date():
-    assert assign(ALL, check=True) == []
+    assert assign(all_sets(), check=True) == []
 
 
-@pytest.mark.parametrize("exset", ALL, ids=lambda s: s.name)
+@pytest.mark.parametrize("exset", all_sets(), ids=lambda s: s.name)
 def test_handouts_and_pages_hold_no_hidden_test(exset):
-    hidden = (EXERCISES / "hidden" / f"{exset.name}.py").read_text()
+    hidden = (EXERCISES / "source" / exset.name / "hidden.py").read_text()
     labels = re.findall(r'label="(hidden:[^"]+)"', hidden)
     assert labels
     for path in (EXERCISES / f"{exset.name}.ipynb", EXERCISES / "pages" / f"{exset.name}.md"):
@@ -58,7 +58,7 @@ def test_handouts_and_pages_hold_no_hidden_test(exset):
         assert not any(label in text for label in labels)
 
 
-@pytest.mark.parametrize("exset", ALL, ids=lambda s: s.name)
+@pytest.mark.parametrize("exset", all_sets(), ids=lambda s: s.name)
 def test_site_page_has_each_exercise_and_a_dropdown_solution(exset):
     page = (EXERCISES / "pages" / f"{exset.name}.md").read_text()
     assert page.count("````{exercise}") == len(exset.questions) >= 3

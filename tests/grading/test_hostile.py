@@ -15,11 +15,11 @@ import pytest
 from attnlib.grading.assign import learner_notebook
 from attnlib.grading.grader import DEFAULT_TESTS, grade
 from attnlib.grading.sandbox import Limits
-from attnlib.grading.sets import get_set
+from attnlib.grading.content import get_set
 
 SET = get_set("02_soft_attention")
 SOLUTIONS = {q.id: q.solution for q in SET.questions}
-HIDDEN_FILE = DEFAULT_TESTS / "02_soft_attention.py"
+HIDDEN_FILE = DEFAULT_TESTS / "02_soft_attention" / "hidden.py"
 
 
 def with_cell(code: str, answers: dict | None = None) -> str:
