@@ -59,6 +59,11 @@ def load_module(folder: Path, stem: str) -> ModuleType:
     return module
 
 
+def solution_module(name: str) -> ModuleType:
+    """The reference solutions of set ``name`` as a module (for golden tests)."""
+    return load_module(source_root() / name, "solution")
+
+
 def load_cases(path: Path, qids: set[str]) -> dict[str, list[Case]]:
     """``CASES`` of ``path``, checked: known question ids, lists of cases."""
     module = load_module(path.parent, path.stem)
