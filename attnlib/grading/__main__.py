@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"wall-clock seconds per submission (default {Limits.wall_s})")
     g.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
                    help=f"address-space limit per submission (default {Limits.memory_mb})")
+    g.add_argument("--insecure-no-sandbox", action="store_true",
+                   help="grade WITHOUT the bubblewrap sandbox (resource limits only): a "
+                        "submission can then read files, other submissions and hidden tests")
 
     s = sub.add_parser("solutions", help="write every reference solution as a submission")
     s.add_argument("dir", type=Path)
@@ -40,10 +43,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade":
         from attnlib.grading.grader import DEFAULT_TESTS, grade
 
+        from attnlib.grading.sandbox import SandboxUnavailable
+
         limits = Limits(wall_s=args.timeout, cpu_s=args.timeout, memory_mb=args.memory_mb)
+        if args.insecure_no_sandbox:
+            print("WARNING: --insecure-no-sandbox: grading WITHOUT a sandbox. A submission can "
+                  "read and write files (other submissions, hidden tests) and use the network.",
+                  file=sys.stderr)
         start = time.perf_counter()
-        graded = grade(args.submissions, args.out, tests_dir=args.tests or DEFAULT_TESTS,
-                       jobs=args.jobs, limits=limits, forced_set=args.set)
+        try:
+            graded = grade(args.submissions, args.out, tests_dir=args.tests or DEFAULT_TESTS,
+                           jobs=args.jobs, limits=limits, forced_set=args.set,
+                           insecure=args.insecure_no_sandbox)
+        except SandboxUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(f"graded {len(graded)} submissions in {time.perf_counter() - start:.1f} s; "
               f"wrote {args.out / 'grades.csv'}")
         return 0

@@ -128,12 +128,13 @@ def test_solutions_then_grade_commands(tmp_path):
     subprocess.run([*run, "solutions", str(tmp_path / "all")], check=True)
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "alice.ipynb").write_bytes((tmp_path / "all" / "05_mnist_soft_attention.ipynb").read_bytes())
-    (subs / "bob.ipynb").write_bytes((EXERCISES / "05_mnist_soft_attention.ipynb").read_bytes())
+    (subs / "alice_05_mnist_soft_attention.ipynb").write_bytes((tmp_path / "all" / "05_mnist_soft_attention.ipynb").read_bytes())
+    (subs / "bob_05_mnist_soft_attention.ipynb").write_bytes((EXERCISES / "05_mnist_soft_attention.ipynb").read_bytes())
     subprocess.run([*run, "grade", str(subs), "--out", str(tmp_path / "out")], check=True)
     lines = (tmp_path / "out" / "grades.csv").read_text().splitlines()
     assert lines[0] == "file,status,5.1,5.2,5.3,5.4,total"
-    assert lines[1] == "alice.ipynb,ok,3,1,2,2,8"
-    assert lines[2] == "bob.ipynb,ok,0,0,0,0,0"
-    results = json.loads((tmp_path / "out" / "alice" / "results.json").read_text())
+    assert lines[1] == "alice_05_mnist_soft_attention.ipynb,ok,3,1,2,2,8"
+    assert lines[2].startswith("bob_05_mnist_soft_attention.ipynb,")
+    assert lines[2].endswith(",0,0,0,0,0")
+    results = json.loads((tmp_path / "out" / "results" / "alice_05_mnist_soft_attention" / "results.json").read_text())
     assert results["score"] == 8 and results["tests"][0]["max_score"] == 3
