@@ -21,6 +21,10 @@ SPHINX_OPTS := -b html -n -W --keep-going -j 1
 .PHONY: book test unit notebooks exercises assign site execute clean
 
 $(STAMP): requirements.txt pyproject.toml
+	@# The exercise grader's sandbox (bubblewrap): installed where missing, as root on Linux.
+	@command -v bwrap >/dev/null || { [ "$$(uname)" = Linux ] && [ "$$(id -u)" = 0 ] \
+	  && command -v apt-get >/dev/null && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
+	  || echo "note: bubblewrap is not installed; 'python -m attnlib.grading grade' will refuse to grade"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq -r requirements.txt
 	$(BIN)/python -m pip install -qq --no-deps -e .

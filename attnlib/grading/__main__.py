@@ -32,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("solutions", help="write every reference solution as a submission")
     s.add_argument("dir", type=Path)
 
+    b = sub.add_parser("gradescope", help="write a Gradescope autograder bundle for one set")
+    b.add_argument("dir", type=Path)
+    b.add_argument("--set", required=True, help="the exercise set, e.g. 02_soft_attention")
+    b.add_argument("--tests", type=Path, default=None, help="your hidden tests folder")
+    b.add_argument("--ref", default="main", help="the course's git commit or tag to install")
+    b.add_argument("--insecure-no-sandbox", action="store_true",
+                   help="grade WITHOUT the sandbox on Gradescope (see exercises/README.md)")
+
     a = sub.add_parser("assign", help="regenerate the learner notebooks and site pages")
     a.add_argument("--check", action="store_true", help="only report out-of-date files")
 
@@ -69,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         for exset in all_sets():
             (args.dir / f"{exset.name}.ipynb").write_text(solution_notebook(exset))
         print(f"wrote {len(all_sets())} solution notebooks to {args.dir}")
+        return 0
+    if args.command == "gradescope":
+        from attnlib.grading.gradescope import bundle
+
+        for path in bundle(args.dir, args.set, args.tests, args.ref, args.insecure_no_sandbox):
+            print("wrote", path)
         return 0
     if args.command == "assign":
         from attnlib.grading.assign import assign

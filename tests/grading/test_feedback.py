@@ -34,7 +34,8 @@ def stable_softmax(x, dim=-1):
     check("2.1", ns)
     text = capsys.readouterr().out
     assert "Exercise 2.1 (A numerically stable softmax): public tests 2/3 passed" in text
-    assert "got NaN at index (0,), where 0.09003 was expected" in text
+    first = torch.softmax(torch.tensor([1.0, 2.0, 3.0]), 0)[0].item()  # exp(1) / (e + e^2 + e^3)
+    assert f"got NaN at index (0,), where {first:.4g} was expected" in text
     assert "Hint: subtract x.amax" in text
     assert "Hidden tests will also count" in text
 
