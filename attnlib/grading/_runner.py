@@ -121,6 +121,9 @@ def _make_call(target, args, kwargs):
 def main() -> None:
     uid, nproc = int(sys.argv[1]), int(sys.argv[2])
     torch.set_num_threads(1)
+    # Descriptors the runner did not open itself (bubblewrap's own) are closed: a submission
+    # writing on every descriptor must not reach them.
+    os.closerange(3, 1024)
     # The channel to the harness moves to descriptors of its own; 0, 1 and 2 become /dev/null
     # and the submission's prints go to a buffer that is thrown away.
     channel_in = os.fdopen(os.dup(0), "rb", buffering=0)

@@ -72,8 +72,12 @@ class Outcome:
 
 
 def sandbox_uid(slot: int) -> int:
-    """An unused user id for worker ``slot`` (one per concurrent worker)."""
-    uid = 64000 + 17 * slot
+    """An unused user id for worker ``slot`` of this grader process.
+
+    Derived from the grader's process id, so that two graders on one machine (two batches,
+    or tests run in parallel) never share a user id, whose processes each sweeps after a run.
+    """
+    uid = 200_000 + (os.getpid() % 100_000) * 64 + slot
     while True:
         try:
             pwd.getpwuid(uid)

@@ -35,3 +35,11 @@ def test_weights_for_and_the_weights_change_with_the_query():
     torch.testing.assert_close(sol.weights_for(q1, keys), attnlib.softmax(keys @ q1, dim=0))
     assert not torch.allclose(sol.weights_for(q1, keys), sol.weights_for(q2, keys))
     assert sol.weights_change == "b"
+
+
+def test_nw_weight_is_attnlibs_kernel_softmax():
+    for q, keys, h, i in [(0.0, [0.0, 1.0, 2.0], 1.0, 1), (0.5, [0.0, 1.0, 3.0], 0.7, 2)]:
+        scores = attnlib.gaussian_kernel_scores(torch.tensor([q]), torch.tensor(keys), bandwidth=h)
+        want = torch.softmax(scores, -1)[0, i].item()
+        assert math.isclose(sol.nw_weight(q, keys, h, i), want, rel_tol=1e-5)
+    assert math.isclose(sol.nw_weight(0.0, [0.0, 1.0, 2.0], 1.0, 1), sol.alpha_q0_k1)

@@ -46,3 +46,12 @@ def test_overflow_at_is_the_first_integer_whose_exp_overflows_float32():
     assert torch.isinf(torch.exp(torch.tensor(float(sol.overflow_at))))
     assert not torch.isinf(torch.exp(torch.tensor(float(sol.overflow_at - 1))))
     assert sol.overflow_at == math.ceil(math.log(torch.finfo(torch.float32).max))
+
+
+def test_overflow_threshold_is_where_torch_exp_overflows_each_type():
+    for dtype in (torch.float16, torch.float32, torch.float64, torch.bfloat16):
+        top = torch.finfo(dtype).max
+        x = sol.overflow_threshold(top)
+        assert torch.exp(torch.tensor(float(x), dtype=torch.float64)) > top
+        assert torch.exp(torch.tensor(float(x - 1), dtype=torch.float64)) <= top
+    assert sol.overflow_threshold(torch.finfo(torch.float32).max) == sol.overflow_at

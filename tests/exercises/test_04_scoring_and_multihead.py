@@ -41,3 +41,13 @@ def test_cost_is_the_size_of_a_float32_tensor():
     mib_64 = weights.element_size() * weights.numel() / 2**20
     assert sol.cost["mib"] == mib_64 * (4096 / 64) ** 2
     assert sol.cost["factor"] == torch.empty(8, 128, 128).numel() / weights.numel()
+
+
+def test_dot_variance_matches_a_simulation_and_weights_mib_a_tensor():
+    q, k = torch.randn(100_000, 16), torch.randn(100_000, 16)
+    dots = (q * k).sum(-1)
+    assert abs(dots.var().item() - sol.dot_variance(16, False)) < 0.03 * 16
+    assert abs((dots / 4).var().item() - sol.dot_variance(16, True)) < 0.03
+    t = torch.empty(3, 300, 300)
+    assert sol.weights_mib(300, 3) == t.element_size() * t.numel() / 2**20
+    assert sol.weights_mib(4096, 8) == sol.cost["mib"]

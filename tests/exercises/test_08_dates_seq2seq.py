@@ -72,3 +72,9 @@ def test_decoding_estimate_is_the_product_of_ten_probabilities():
     assert math.isclose(sol.decoding["exact_if_independent"],
                         torch.full((10,), 0.99, dtype=torch.float64).prod().item())
     assert sol.decoding["what"] == "b"
+
+
+def test_exact_if_independent_is_a_product_of_probabilities():
+    for p, n in [(0.99, 10), (0.95, 8)]:
+        want = torch.full((n,), p, dtype=torch.float64).prod().item()
+        assert math.isclose(sol.exact_if_independent(p, n), want, rel_tol=1e-12)

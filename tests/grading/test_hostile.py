@@ -2,7 +2,7 @@
 
 Each hostile notebook is exercise set 2 (soft attention, 14 points): the handout (or the
 reference answers) with a hostile cell. Where an attack would work, it answers exercise 2.6
-(``overflow_at = 89``, 1 point) or all of them, so a working attack shows as points. Each test
+(``overflow_at = 89``, part of a point) or all of them, so a working attack shows as points. Each test
 asserts the exact outcome: the score (not above the honest score), the batch complete with
 every file in ``grades.csv``, no process left, nothing written outside ``OUT``, nothing read.
 """
@@ -31,7 +31,7 @@ MARK = "attnlib-hostile-7f3a"  # in the command line of every process a hostile 
 pytestmark = pytest.mark.skipif(sandbox.probe() is not None,
                                 reason=f"no bubblewrap sandbox here: {sandbox.probe()}")
 
-SCORE_IF = "\n    overflow_at = 89  # the attack worked: one point\n"
+SCORE_IF = "\n    overflow_at = 89  # the attack worked: part of a point\n"
 
 
 def with_cell(code: str, answers: dict | None = None) -> str:
@@ -339,6 +339,7 @@ def test_forged_lines_and_a_hang_score_nothing(graded):
     results, *_ = graded
     g = results["forges_then_hangs.ipynb"]
     assert g.total == 0 and g.cell_errors == ["cell 2: time limit (4 s) exceeded"], g.status
+    assert g.status == "ok, 1 cell(s) raised"
 
 
 def test_an_infinite_loop_in_one_answer_costs_only_that_answer(graded):
@@ -379,7 +380,7 @@ def test_odd_files_are_rows_with_reasons(graded):
     assert rows["notes.txt"]["status"] == "not graded: not a .ipynb notebook"
     assert rows["deep.ipynb"]["status"].startswith("malformed notebook")
     assert rows["malformed.ipynb"]["status"].startswith("malformed notebook")
-    assert results["grades.csv.ipynb"].total == 1
+    assert 0 < results["grades.csv.ipynb"].total < 1  # overflow_at alone: one test of 2.6
     assert results["x.IPYNB"].total == 14
     assert results[".ipynb"].total == results["...ipynb"].total == 0
     assert results["v3.ipynb"].total == 14, results["v3.ipynb"].status

@@ -13,7 +13,9 @@ CASES = {
         call("nadaraya_watson", torch.tensor([0.5]), torch.tensor([0.0, 1.0]),
              torch.tensor([1.0, 3.0]), 0.5, label="one query half-way, h = 0.5"),
     ),
-    "1.2": (value("alpha_q0_k1", label="alpha_q0_k1", rtol=1e-3),),
+    "1.2": [value("alpha_q0_k1", label="alpha_q0_k1", rtol=1e-3),
+        call("nw_weight", 0.0, [0.0, 1.0, 2.0], 1.0, 1, label="nw_weight(0, [0, 1, 2], 1, 1)"),
+    ],
     "1.3": (value("bandwidth_limits", label="bandwidth_limits"),),
     "1.4": (
         call("weights_for", torch.tensor([1.0, 0.0]), torch.tensor([[1.0, 0.0], [0.0, 1.0]]),

@@ -20,6 +20,11 @@ def nadaraya_watson(queries, keys, values, h):
 alpha_q0_k1 = math.exp(-0.5) / (1 + math.exp(-0.5) + math.exp(-2))  # 0.3392
 
 
+def nw_weight(q, keys, h, i):
+    scores = [-((q - k) ** 2) / (2 * h**2) for k in keys]
+    return math.exp(scores[i]) / sum(math.exp(s) for s in scores)
+
+
 # %% 1.3
 bandwidth_limits = {"h_to_0": "b", "h_to_inf": "a"}
 

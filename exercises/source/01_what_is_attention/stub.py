@@ -14,6 +14,10 @@ def nadaraya_watson(queries, keys, values, h):
 alpha_q0_k1 = None  # a float
 
 
+def nw_weight(q, keys, h, i):
+    raise NotImplementedError("write nw_weight")
+
+
 # %% 1.3
 bandwidth_limits = {"h_to_0": None, "h_to_inf": None}
 

@@ -30,5 +30,9 @@ CASES = {
         call("softmax_jacobian_at", x3[0, 0], label="hidden: length 5"),
         call("softmax_jacobian_at", torch.tensor([10.0, 0.0, -10.0]), label="hidden: peaked"),
     ],
-    "2.6": [],
+    "2.6": [
+        call("overflow_threshold", 65504.0),
+        call("overflow_threshold", 1.7976931348623157e308),
+        call("overflow_threshold", 3.3895313892515355e38),
+    ],
 }

@@ -37,5 +37,7 @@ CASES = {
         call("softmax_jacobian_at", torch.tensor([0.0, 0.0]), label="x = [0, 0]"),
         call("softmax_jacobian_at", torch.tensor([1.0, -1.0, 0.5]), label="x = [1, -1, 0.5]"),
     ),
-    "2.6": (value("overflow_at", label="overflow_at"),),
+    "2.6": [value("overflow_at", label="overflow_at"),
+        call("overflow_threshold", 3.4028234663852886e38, label="float32's largest value"),
+    ],
 }

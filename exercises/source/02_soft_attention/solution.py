@@ -42,3 +42,7 @@ def softmax_jacobian_at(x):
 
 # %% 2.6
 overflow_at = 89  # ln(3.4e38) = 88.72...
+
+
+def overflow_threshold(max_value):
+    return math.floor(math.log(max_value)) + 1  # e^x > max exactly when x > ln(max)

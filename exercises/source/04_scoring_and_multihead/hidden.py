@@ -17,7 +17,11 @@ CASES = {
         call("sdpa", q, k, v, mask, label="hidden: random mask"),
         call("sdpa", q[0, 0], k[0, 0], v[0, 0], mask, label="hidden: 2-D inputs"),
     ],
-    "4.2": [],
+    "4.2": [
+        call("dot_variance", 16, False),
+        call("dot_variance", 16, True),
+        call("dot_variance", 512, False),
+    ],
     "4.3": [
         call("causal_mask", 1, label="hidden: n = 1"),
         call("causal_mask", 6, label="hidden: n = 6"),
@@ -26,5 +30,9 @@ CASES = {
         call("split_heads", torch.randn(2, 5, 12, generator=g), 3, label="hidden: (2, 5, 12), 3 heads"),
         call("split_heads", torch.randn(1, 4, 8, generator=g), 4, label="hidden: 4 heads of size 2"),
     ],
-    "4.5": [],
+    "4.5": [
+        call("weights_mib", 1024, 12),
+        call("weights_mib", 2048, 1),
+        call("weights_mib", 300, 3),
+    ],
 }

@@ -22,6 +22,10 @@ def sdpa(q, k, v, mask=None):
 variances = {"unscaled": 64.0, "scaled": 1.0}  # d_k terms of variance 1 each
 
 
+def dot_variance(d_k, scaled):
+    return 1.0 if scaled else float(d_k)  # d_k terms of variance 1; Var(X / c) = Var(X) / c^2
+
+
 # %% 4.3
 def causal_mask(n):
     return torch.ones(n, n, dtype=torch.bool).tril()
@@ -35,3 +39,7 @@ def split_heads(x, num_heads):
 
 # %% 4.5
 cost = {"mib": 8 * 4096**2 * 4 / 2**20, "factor": 4}  # 512 MiB; n^2
+
+
+def weights_mib(n, heads):
+    return heads * n * n * 4 / 2**20  # 4 bytes per float32 weight

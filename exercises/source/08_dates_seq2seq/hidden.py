@@ -41,5 +41,8 @@ CASES = {
              ["1987-07-01", "2011-11-11", "2000-01-01", "2020-01-01"],
              label="hidden: char_accuracy with empty, long and shifted predictions"),
     ],
-    "8.7": [],
+    "8.7": [
+        call("exact_if_independent", 0.95, 8),
+        call("exact_if_independent", 0.999, 100),
+    ],
 }

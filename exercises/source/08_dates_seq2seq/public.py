@@ -47,5 +47,7 @@ CASES = {
         call("char_accuracy", ["2021-03", "1999-12-31"], ["2021-03-05", "1999-12-31"],
              label="char_accuracy: a prediction that stops early"),
     ),
-    "8.7": (value("decoding", label="decoding", rtol=2e-3),),
+    "8.7": [value("decoding", label="decoding", rtol=2e-3),
+        call("exact_if_independent", 0.99, 10, label="p = 0.99, 10 characters"),
+    ],
 }

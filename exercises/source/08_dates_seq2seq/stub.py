@@ -44,3 +44,7 @@ def char_accuracy(predictions, targets):
 
 # %% 8.7
 decoding = {"exact_if_independent": None, "what": None}
+
+
+def exact_if_independent(p, length):
+    raise NotImplementedError("write exact_if_independent")
