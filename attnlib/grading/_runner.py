@@ -140,7 +140,7 @@ def main() -> None:
     def send(record: dict) -> None:
         data = (json.dumps(record) + "\n").encode()
         while data:
-            data = data[os.write(channel_out, data):]
+            data = data[os.write(channel_out, data) :]
 
     first = receive()
     wires = Tripwires(list(first.get("wrap", [])))

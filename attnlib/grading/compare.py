@@ -74,7 +74,7 @@ def compare(expected: object, got: object, *, rtol: float, atol: float) -> str |
             got = got.tolist()
         if not isinstance(got, list) or len(got) != len(expected):
             return f"expected {describe(expected)}, got {describe(got)}"
-        for i, (e, g) in enumerate(zip(expected, got)):
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             message = compare(e, g, rtol=rtol, atol=atol)
             if message:
                 return f"item {i}: {message}"
@@ -110,8 +110,10 @@ def _compare_tensor(expected: torch.Tensor, got: object, *, rtol: float, atol: f
         if torch.equal(got, expected):
             return None
         index = tuple(torch.nonzero(got != expected)[0].tolist())
-        return (f"values differ at index {index}: expected {expected[index].item()}, "
-                f"got {got[index].item()}")
+        return (
+            f"values differ at index {index}: expected {expected[index].item()}, "
+            f"got {got[index].item()}"
+        )
     e, g = expected.double(), got.double()
     if torch.isnan(g).any() and not torch.isnan(e).any():
         index = tuple(torch.nonzero(torch.isnan(g))[0].tolist())
@@ -119,7 +121,11 @@ def _compare_tensor(expected: torch.Tensor, got: object, *, rtol: float, atol: f
     close = torch.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
-    diff = torch.where(close, torch.zeros_like(e), (g - e).abs().nan_to_num(nan=math.inf, posinf=math.inf))
+    diff = torch.where(
+        close, torch.zeros_like(e), (g - e).abs().nan_to_num(nan=math.inf, posinf=math.inf)
+    )
     index = tuple(torch.nonzero(diff == diff.max())[0].tolist())
-    return (f"values differ: largest difference {_fmt(diff[index].item())} at index {index}: "
-            f"expected {_fmt(e[index].item())}, got {_fmt(g[index].item())}")
+    return (
+        f"values differ: largest difference {_fmt(diff[index].item())} at index {index}: "
+        f"expected {_fmt(e[index].item())}, got {_fmt(g[index].item())}"
+    )

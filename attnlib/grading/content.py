@@ -25,7 +25,7 @@ import importlib.util
 import os
 import re
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -36,7 +36,7 @@ _MARKER = re.compile(r"^# %% ([^\s:]+)(?::[ \t]*(.*?))?[ \t]*$", re.MULTILINE)
 
 
 def source_root() -> Path:
-    """Where the sets are: ``$ATTNLIB_EXERCISES`` if set, else this checkout's ``exercises/source``."""
+    """Where the sets are: ``$ATTNLIB_EXERCISES``, else this checkout's ``exercises/source``."""
     return Path(os.environ.get("ATTNLIB_EXERCISES") or SOURCE)
 
 
@@ -44,8 +44,8 @@ def sections(text: str) -> list[tuple[str, str, str]]:
     """The ``# %% key: label`` sections of ``text`` as ``(key, label, code)``, header dropped."""
     marks = list(_MARKER.finditer(text))
     out = []
-    for m, nxt in zip(marks, marks[1:] + [None]):
-        code = text[m.end():nxt.start() if nxt else len(text)].strip("\n")
+    for m, nxt in zip(marks, marks[1:] + [None], strict=True):
+        code = text[m.end() : nxt.start() if nxt else len(text)].strip("\n")
         out.append((m.group(1), (m.group(2) or "").strip(), code.rstrip() if code else ""))
     return out
 
@@ -100,17 +100,33 @@ def load_set(folder: Path) -> ExerciseSet:
             if qid not in table:
                 raise ValueError(f"{folder}/{what} has no '# %% {qid}' section")
         prompt = (folder / f"prompt_{qid.replace('.', '_')}.md").read_text(encoding="utf-8")
-        questions.append(Question(
-            id=qid, title=q["title"], kind=q["kind"], points=int(q["points"]), prompt=prompt,
-            stub=stubs[qid], solution=solutions[qid], hint=q["hint"],
-            public=tuple(public[qid]), wrong=wrong.get(qid, {}),
-            explanation=q.get("explanation", ""), forbid=tuple(q.get("forbid", ())),
-        ))
-    return ExerciseSet(name=folder.name, chapter=meta["chapter"], title=meta["title"],
-                       intro=meta["intro"], setup=solutions["setup"], questions=tuple(questions))
+        questions.append(
+            Question(
+                id=qid,
+                title=q["title"],
+                kind=q["kind"],
+                points=int(q["points"]),
+                prompt=prompt,
+                stub=stubs[qid],
+                solution=solutions[qid],
+                hint=q["hint"],
+                public=tuple(public[qid]),
+                wrong=wrong.get(qid, {}),
+                explanation=q.get("explanation", ""),
+                forbid=tuple(q.get("forbid", ())),
+            )
+        )
+    return ExerciseSet(
+        name=folder.name,
+        chapter=meta["chapter"],
+        title=meta["title"],
+        intro=meta["intro"],
+        setup=solutions["setup"],
+        questions=tuple(questions),
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _all(root: str) -> tuple[ExerciseSet, ...]:
     folders = sorted(p for p in Path(root).iterdir() if (p / "set.toml").is_file())
     return tuple(load_set(p) for p in folders)
@@ -122,7 +138,8 @@ def all_sets() -> tuple[ExerciseSet, ...]:
     if not root.is_dir():
         raise FileNotFoundError(
             f"the exercise files are not here ({root}): work in a clone of the course, or set "
-            "ATTNLIB_EXERCISES to its exercises/source folder")
+            "ATTNLIB_EXERCISES to its exercises/source folder"
+        )
     return _all(str(root))
 
 
@@ -145,7 +162,7 @@ def find_question(qid: str) -> tuple[ExerciseSet, Question]:
 
 
 def hidden_path(tests_dir: Path, name: str) -> Path:
-    """The hidden cases of set ``name`` in ``tests_dir``: ``NN_topic.py`` or ``NN_topic/hidden.py``."""
+    """The hidden cases of set ``name`` in ``tests_dir``: ``name.py`` or ``name/hidden.py``."""
     flat = Path(tests_dir) / f"{name}.py"
     return flat if flat.is_file() else Path(tests_dir) / name / "hidden.py"
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import sys
 
+from attnlib.grading.content import find_question
 from attnlib.grading.reference import expected_outputs, run_case
 from attnlib.grading.scoring import QuestionResult, score_question
-from attnlib.grading.content import find_question
 
 
 def run_public(qid: str, namespace: dict) -> QuestionResult:
@@ -37,8 +37,9 @@ def report(result: QuestionResult) -> str:
     """The text ``check`` prints."""
     q = result.question
     mark = "all passed" if result.full else f"{result.passed}/{result.total} passed"
-    lines = [f"Exercise {q.id} ({q.title}): public tests {mark}, "
-             f"{result.score:g}/{q.points} points."]
+    lines = [
+        f"Exercise {q.id} ({q.title}): public tests {mark}, {result.score:g}/{q.points} points."
+    ]
     lines += [f"  ✗ {failure}" for failure in result.failures]
     if not result.full:
         lines.append(f"  Hint: {q.hint}")

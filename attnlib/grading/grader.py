@@ -68,17 +68,23 @@ class Plan:
             self.cases += cases
             forbid += [q.forbid] * len(cases)
         self.expected = expected_outputs(exset, self.cases)
-        self.calls = [{"target": c.target, "is_call": c.is_call,
-                       "args": [encode(a) for a in c.args],
-                       "kwargs": {k: encode(v) for k, v in c.kwargs.items()},
-                       "forbid": list(f)} for c, f in zip(self.cases, forbid)]
+        self.calls = [
+            {
+                "target": c.target,
+                "is_call": c.is_call,
+                "args": [encode(a) for a in c.args],
+                "kwargs": {k: encode(v) for k, v in c.kwargs.items()},
+                "forbid": list(f),
+            }
+            for c, f in zip(self.cases, forbid, strict=True)
+        ]
         self.wrap = tuple(sorted({name for q in exset.questions for name in q.forbid}))
 
     def score(self, outcome: sandbox.Outcome) -> list[QuestionResult]:
         results = []
         for q, first, cases, flags in self.groups:
             answers = [outcome.answers.get(first + i) for i in range(len(cases))]
-            expected = self.expected[first:first + len(cases)]
+            expected = self.expected[first : first + len(cases)]
             results.append(score_question(q, cases, expected, answers, flags))
         return results
 
@@ -112,9 +118,15 @@ def _read(folder_fd: int, name: str) -> bytes:
 class Grader:
     """Grades submissions one by one; builds each set's plan once, on first use."""
 
-    def __init__(self, tests_dir: Path, limits: sandbox.Limits, forced: str | None,
-                 insecure: bool) -> None:
-        self.tests_dir, self.limits, self.forced, self.insecure = tests_dir, limits, forced, insecure
+    def __init__(
+        self, tests_dir: Path, limits: sandbox.Limits, forced: str | None, insecure: bool
+    ) -> None:
+        self.tests_dir, self.limits, self.forced, self.insecure = (
+            tests_dir,
+            limits,
+            forced,
+            insecure,
+        )
         self.plans: dict[str, Plan | Exception] = {}
 
     def plan(self, exset: ExerciseSet) -> Plan:
@@ -133,8 +145,9 @@ class Grader:
         try:
             return self._grade_one(folder_fd, name, slot)
         except Exception as exc:  # noqa: BLE001  (the batch never dies)
-            return Graded(name, None, f"not graded: grader error ({type(exc).__name__}: "
-                          f"{str(exc)[:200]})")
+            return Graded(
+                name, None, f"not graded: grader error ({type(exc).__name__}: {str(exc)[:200]})"
+            )
 
     def _grade_one(self, folder_fd: int, name: str, slot: int) -> Graded:
         if not name.lower().endswith(".ipynb"):
@@ -152,8 +165,9 @@ class Grader:
             cells, metadata = code_cells(_read(folder_fd, name))
         except (MalformedNotebook, OSError) as exc:
             return Graded(name, exset.name, f"malformed notebook: {exc}", zeros)
-        outcome = sandbox.run(cells, plan.calls, self.limits, slot, wrap=plan.wrap,
-                              insecure=self.insecure)
+        outcome = sandbox.run(
+            cells, plan.calls, self.limits, slot, wrap=plan.wrap, insecure=self.insecure
+        )
         status = outcome.status
         if outcome.errors and status == "ok":
             status = f"ok, {len(outcome.errors)} cell(s) raised"
@@ -161,13 +175,21 @@ class Grader:
         claimed = claimed.get("set") if isinstance(claimed, dict) else None
         if claimed is not None and claimed != exset.name:
             status += f"; its metadata names set {str(claimed)[:60]!r}, graded as {exset.name}"
-        return Graded(name, exset.name, status, plan.score(outcome), outcome.errors,
-                      outcome.seconds)
+        return Graded(
+            name, exset.name, status, plan.score(outcome), outcome.errors, outcome.seconds
+        )
 
 
-def grade(submissions: Path, out: Path, *, tests_dir: Path = DEFAULT_TESTS, jobs: int = 2,
-          limits: sandbox.Limits = sandbox.Limits(), forced_set: str | None = None,
-          insecure: bool = False) -> list[Graded]:
+def grade(
+    submissions: Path,
+    out: Path,
+    *,
+    tests_dir: Path = DEFAULT_TESTS,
+    jobs: int = 2,
+    limits: sandbox.Limits | None = None,
+    forced_set: str | None = None,
+    insecure: bool = False,
+) -> list[Graded]:
     """Grade every file in ``submissions``; write ``out/grades.csv`` and the results files.
 
     Raises:
@@ -181,7 +203,7 @@ def grade(submissions: Path, out: Path, *, tests_dir: Path = DEFAULT_TESTS, jobs
         names = sorted(os.listdir(folder_fd))
         if not names:
             raise FileNotFoundError(f"no files in {submissions}")
-        grader = Grader(Path(tests_dir), limits, forced_set, insecure)
+        grader = Grader(Path(tests_dir), limits or sandbox.Limits(), forced_set, insecure)
         if forced_set:
             get_set(forced_set)  # an unknown --set is the instructor's error: say so now
         slots: queue.Queue[int] = queue.Queue()
@@ -256,8 +278,7 @@ def _unlink_if_not(dir_fd: int, name: str, kind: int) -> None:
 
 def _write_at(dir_fd: int, name: str, text: str) -> None:
     _unlink_if_not(dir_fd, name, stat.S_IFREG)
-    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600,
-                 dir_fd=dir_fd)
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
         f.write(text)
 
@@ -280,8 +301,14 @@ def write(graded: list[Graded], out_fd: int) -> None:
     writer.writerow(["file", "status", *qids, "total"])
     for g in graded:
         scores = [g.score(q) for q in qids]
-        writer.writerow([csv_cell(g.file), csv_cell(g.status),
-                         *("" if s is None else f"{s:g}" for s in scores), f"{g.total:g}"])
+        writer.writerow(
+            [
+                csv_cell(g.file),
+                csv_cell(g.status),
+                *("" if s is None else f"{s:g}" for s in scores),
+                f"{g.total:g}",
+            ]
+        )
     _write_at(out_fd, "grades.csv", buffer.getvalue())
     results_fd = _subdir(out_fd, "results")
     taken: set[str] = set()
@@ -306,11 +333,22 @@ def gradescope(g: Graded) -> dict:
             lines.append(f"{r.hidden_failed} hidden test(s) failed.")
         if not r.full:
             lines.append(f"Hint: {r.question.hint}")
-        tests.append({"name": f"Exercise {r.question.id}: {r.question.title}",
-                      "score": r.score, "max_score": r.question.points,
-                      "output": "\n".join(lines), "visibility": "visible"})
+        tests.append(
+            {
+                "name": f"Exercise {r.question.id}: {r.question.title}",
+                "score": r.score,
+                "max_score": r.question.points,
+                "output": "\n".join(lines),
+                "visibility": "visible",
+            }
+        )
     output = f"File: {g.file}\nStatus: {g.status}."
     if g.cell_errors:
         output += "\n" + "\n".join(g.cell_errors)
-    return {"score": g.total, "output": output, "tests": tests, "visibility": "visible",
-            "execution_time": round(g.seconds, 2)}
+    return {
+        "score": g.total,
+        "output": output,
+        "tests": tests,
+        "visibility": "visible",
+        "execution_time": round(g.seconds, 2),
+    }

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the shell scripts below are templates; their lines are kept whole)
 """A Gradescope autograder bundle that runs this grader, sandbox included.
 
 ``python -m attnlib.grading gradescope DIR --set NN_topic [--tests TESTS] [--ref REF]`` writes
@@ -64,8 +65,13 @@ cp "$WORK/out/results/{name}/results.json" "$ROOT/results/results.json"
 """
 
 
-def bundle(folder: Path, name: str, tests_dir: Path | None = None, ref: str = "main",
-           insecure: bool = False) -> list[Path]:
+def bundle(
+    folder: Path,
+    name: str,
+    tests_dir: Path | None = None,
+    ref: str = "main",
+    insecure: bool = False,
+) -> list[Path]:
     """Write the bundle for set ``name`` into ``folder``; return the files written."""
     exset = get_set(name)
     from attnlib.grading.grader import DEFAULT_TESTS
@@ -77,10 +83,13 @@ def bundle(folder: Path, name: str, tests_dir: Path | None = None, ref: str = "m
     (folder / "tests").mkdir(parents=True, exist_ok=True)
     files = {
         folder / "setup.sh": SETUP.format(
-            course=COURSE, ref=ref,
-            insecure_note="" if not insecure else " || echo 'no sandbox: grading insecurely'"),
+            course=COURSE,
+            ref=ref,
+            insecure_note="" if not insecure else " || echo 'no sandbox: grading insecurely'",
+        ),
         folder / "run_autograder": RUN.format(
-            name=exset.name, insecure=" --insecure-no-sandbox" if insecure else ""),
+            name=exset.name, insecure=" --insecure-no-sandbox" if insecure else ""
+        ),
     }
     for path, text in files.items():
         path.write_text(text)

@@ -70,15 +70,27 @@ def markdown(text: str) -> dict:
 
 def code(text: str, tags: tuple[str, ...] = ()) -> dict:
     metadata = {"tags": list(tags)} if tags else {}
-    return {"cell_type": "code", "execution_count": None, "metadata": metadata,
-            "outputs": [], "source": _lines(text.strip())}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": metadata,
+        "outputs": [],
+        "source": _lines(text.strip()),
+    }
 
 
 def notebook(cells: list[dict], metadata: dict) -> str:
     """A notebook as JSON text, with stable cell ids (so regenerating changes nothing)."""
     for i, cell in enumerate(cells):
         cell["id"] = f"cell-{i:02d}"
-    nb = {"cells": cells, "metadata": {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}, **metadata}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            **metadata,
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"

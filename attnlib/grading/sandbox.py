@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import attnlib
@@ -109,8 +109,16 @@ def bwrap_command(uid: int) -> list[str]:
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
     root = os.getuid() == 0
-    cmd = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid",
-           "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    cmd = [
+        bwrap,
+        "--die-with-parent",
+        "--new-session",
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
     if root:
         # Privileged mode: the runner drops to ``uid`` itself once torch is imported.
         cmd += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -128,18 +136,47 @@ def bwrap_command(uid: int) -> list[str]:
         target = f"/{name}"
         if os.path.islink(target):
             cmd += ["--symlink", os.readlink(target), target]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
-            "--chdir", "/tmp", "--clearenv"]
+    cmd += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--size",
+        str(TMP_SIZE),
+        "--tmpfs",
+        "/tmp",
+        "--chdir",
+        "/tmp",
+        "--clearenv",
+    ]
     for key, value in _env().items():
         cmd += ["--setenv", key, value]
-    return [*cmd, "--", sys.executable, "-I", "-m", "attnlib.grading._runner",
-            str(uid), str(_nproc(root))]
+    return [
+        *cmd,
+        "--",
+        sys.executable,
+        "-I",
+        "-m",
+        "attnlib.grading._runner",
+        str(uid),
+        str(_nproc(root)),
+    ]
 
 
 def _env() -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1", "LC_ALL": "C.UTF-8",
-            "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp"}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LC_ALL": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp",
+    }
 
 
 def _nproc(root: bool) -> int:
@@ -157,7 +194,7 @@ def _nproc(root: bool) -> int:
     return mine + 16
 
 
-@lru_cache(maxsize=None)
+@cache
 def probe() -> str | None:
     """None when a sandbox starts here, else why not (cached)."""
     try:
@@ -166,7 +203,7 @@ def probe() -> str | None:
         return str(exc)
     if sys.platform != "linux":
         return f"bubblewrap needs Linux, this is {sys.platform}"
-    probe_cmd = cmd[:cmd.index("--") + 1] + [sys.executable, "-I", "-c", "import attnlib"]
+    probe_cmd = cmd[: cmd.index("--") + 1] + [sys.executable, "-I", "-c", "import attnlib"]
     try:
         done = subprocess.run(probe_cmd, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -184,7 +221,8 @@ def require_sandbox() -> None:
             f"cannot grade: no sandbox ({reason}). Install bubblewrap (Debian/Ubuntu: "
             "apt-get install bubblewrap) on Linux with user namespaces, or pass "
             "--insecure-no-sandbox to grade with resource limits only, which do NOT stop a "
-            "submission from reading files (other submissions, hidden tests) or the network.")
+            "submission from reading files (other submissions, hidden tests) or the network."
+        )
 
 
 def _preexec(limits: Limits, uid: int, insecure: bool):
@@ -219,19 +257,39 @@ class _Session:
 
     def __init__(self, limits: Limits, uid: int, insecure: bool) -> None:
         if insecure:
-            cmd = [sys.executable, "-I", "-m", "attnlib.grading._runner", str(uid),
-                   str(_nproc(os.getuid() == 0))]
+            cmd = [
+                sys.executable,
+                "-I",
+                "-m",
+                "attnlib.grading._runner",
+                str(uid),
+                str(_nproc(os.getuid() == 0)),
+            ]
             self.workdir = tempfile.mkdtemp(prefix="attnlib-grade-")
             if os.getuid() == 0:
                 os.chown(self.workdir, uid, uid)
-            env, cwd = {**_env(), "HOME": self.workdir, "TMPDIR": self.workdir,
-                        "MPLCONFIGDIR": self.workdir}, self.workdir
+            env, cwd = (
+                {
+                    **_env(),
+                    "HOME": self.workdir,
+                    "TMPDIR": self.workdir,
+                    "MPLCONFIGDIR": self.workdir,
+                },
+                self.workdir,
+            )
         else:
             cmd, env, cwd, self.workdir = bwrap_command(uid), {}, "/", None
         self.stderr = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.stderr, cwd=cwd, env=env, close_fds=True,
-                                     preexec_fn=_preexec(limits, uid, insecure))
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            cwd=cwd,
+            env=env,
+            close_fds=True,
+            preexec_fn=_preexec(limits, uid, insecure),
+        )
         self.uid = uid
         self.buffer = b""
         self.received = 0
@@ -308,8 +366,15 @@ def _parse_line(line: bytes) -> dict | None:
     return record if type(record) is dict and type(record.get("nonce")) is str else None
 
 
-def run(cells: list[str], calls: list[dict], limits: Limits = Limits(), slot: int = 0, *,
-        wrap: tuple[str, ...] = (), insecure: bool = False) -> Outcome:
+def run(
+    cells: list[str],
+    calls: list[dict],
+    limits: Limits = Limits(),
+    slot: int = 0,
+    *,
+    wrap: tuple[str, ...] = (),
+    insecure: bool = False,
+) -> Outcome:
     """Execute ``cells`` then each call of ``calls`` in a sandbox; return what came back.
 
     Args:
@@ -332,8 +397,17 @@ def run(cells: list[str], calls: list[dict], limits: Limits = Limits(), slot: in
         session = _Session(limits, uid, insecure)
         problem, cells_failed = None, False
         try:
-            problem, cells_failed = _converse(session, cells, calls, pending, outcome, limits,
-                                              wall_deadline, wrap, first=attempt == 0)
+            problem, cells_failed = _converse(
+                session,
+                cells,
+                calls,
+                pending,
+                outcome,
+                limits,
+                wall_deadline,
+                wrap,
+                first=attempt == 0,
+            )
         finally:
             code, tail = session.close()
         if problem:
@@ -354,17 +428,32 @@ def run(cells: list[str], calls: list[dict], limits: Limits = Limits(), slot: in
     return outcome
 
 
-def _converse(session: _Session, cells: list[str], calls: list[dict], pending: list[int],
-              outcome: Outcome, limits: Limits, wall_deadline: float, wrap: tuple[str, ...],
-              first: bool) -> tuple[str | None, bool]:
+def _converse(
+    session: _Session,
+    cells: list[str],
+    calls: list[dict],
+    pending: list[int],
+    outcome: Outcome,
+    limits: Limits,
+    wall_deadline: float,
+    wrap: tuple[str, ...],
+    first: bool,
+) -> tuple[str | None, bool]:
     """Send the cells, then the pending calls one by one; return (what went wrong, in cells?).
 
     A call that does not answer in time also costs the later calls of the same function, so
     that one endless loop costs one restart, not one per test.
     """
     nonce = secrets.token_hex(16)
-    sent = session.send({"nonce": nonce, "cells": cells, "wrap": list(wrap),
-                         "cell_timeout": limits.cell_s, "call_timeout": limits.call_s})
+    sent = session.send(
+        {
+            "nonce": nonce,
+            "cells": cells,
+            "wrap": list(wrap),
+            "cell_timeout": limits.cell_s,
+            "call_timeout": limits.call_s,
+        }
+    )
     cells_deadline = min(wall_deadline, time.monotonic() + 20 + limits.cell_s * len(cells))
     ready = session.receive(nonce, cells_deadline) if sent else None
     if ready is None:
@@ -388,7 +477,10 @@ def _converse(session: _Session, cells: list[str], calls: list[dict], pending: l
         target = calls[i]["target"]
         for j in [j for j in pending if calls[j]["target"] == target]:
             pending.remove(j)
-            outcome.answers[j] = ("error", f"not run: an earlier test of {target} ended in a {what}")
+            outcome.answers[j] = (
+                "error",
+                f"not run: an earlier test of {target} ended in a {what}",
+            )
         return f"{what} at test {i + 1}", False
     return None, False
 
@@ -400,8 +492,11 @@ def _exit_reason(code: int) -> str:
         name = signal.Signals(number).name if number else f"exit status {code}"
     except ValueError:
         name = f"exit status {code}"
-    reason = {"SIGXCPU": "CPU time limit, ", "SIGXFSZ": "file size limit, ",
-              "SIGKILL": "killed, "}.get(name, "")
+    reason = {
+        "SIGXCPU": "CPU time limit, ",
+        "SIGXFSZ": "file size limit, ",
+        "SIGKILL": "killed, ",
+    }.get(name, "")
     return reason + name
 
 
@@ -413,7 +508,13 @@ def _answer(record: dict) -> tuple[str, object]:
     if "value" in record:
         try:
             return ("ok", decode(record["value"]))
-        except (DecodeError, RecursionError, TypeError, ValueError, RuntimeError,
-                OverflowError) as exc:
+        except (
+            DecodeError,
+            RecursionError,
+            TypeError,
+            ValueError,
+            RuntimeError,
+            OverflowError,
+        ) as exc:
             return ("error", f"malformed output: {exc}"[:500])
     return ("error", "malformed answer")

@@ -38,12 +38,14 @@ def score_question(
         hidden: per case, whether it is a hidden test (its inputs are not described).
     """
     passed, failures, hidden_failed = 0, [], 0
-    for case, want, answer, is_hidden in zip(cases, expected, answers, hidden):
+    for case, want, answer, is_hidden in zip(cases, expected, answers, hidden, strict=True):
         if answer is None:
             message = "no answer (the process stopped before this test)"
         elif answer[0] == "forbidden":
-            message = (f"calls {answer[1]}, the library's own implementation of what this "
-                       "exercise asks you to write: this test scores nothing")
+            message = (
+                f"calls {answer[1]}, the library's own implementation of what this "
+                "exercise asks you to write: this test scores nothing"
+            )
         elif answer[0] == "error":
             message = f"raised {answer[1]}"
         else:
@@ -51,10 +53,16 @@ def score_question(
                 message = compare(want, answer[1], rtol=case.rtol, atol=case.atol)
             except (ArithmeticError, ValueError, TypeError, RecursionError, RuntimeError) as exc:
                 message = f"cannot be compared ({type(exc).__name__})"
-        if message is not None and question.kind != "implement" and answer is not None \
-                and answer[0] == "ok":
+        if (
+            message is not None
+            and question.kind != "implement"
+            and answer is not None
+            and answer[0] == "ok"
+        ):
             # A compute or predict answer is a value: showing the expected one would give it away.
-            message = "not the expected value (which is not shown for compute and predict exercises)"
+            message = (
+                "not the expected value (which is not shown for compute and predict exercises)"
+            )
         if message is None:
             passed += 1
         elif is_hidden:

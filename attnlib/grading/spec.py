@@ -43,8 +43,9 @@ class Case:
         return f"{self.target}(...)" if self.is_call else self.target
 
 
-def call(target: str, *args: Any, label: str = "", rtol: float = 1e-4, atol: float = 1e-5,
-         **kwargs: Any) -> Case:
+def call(
+    target: str, *args: Any, label: str = "", rtol: float = 1e-4, atol: float = 1e-5, **kwargs: Any
+) -> Case:
     """A case that calls ``target(*args, **kwargs)``."""
     return Case(target, tuple(args), dict(kwargs), True, label, rtol, atol)
 

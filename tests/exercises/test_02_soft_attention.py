@@ -17,8 +17,9 @@ def test_stable_softmax_matches_torch_even_for_large_scores():
 def test_softmax_with_temperature_is_attnlib_softmax():
     x = torch.randn(3, 6)
     for tau in (0.1, 1.0, 7.0):
-        torch.testing.assert_close(sol.softmax_with_temperature(x, tau),
-                                   attnlib.softmax(x, temperature=tau))
+        torch.testing.assert_close(
+            sol.softmax_with_temperature(x, tau), attnlib.softmax(x, temperature=tau)
+        )
 
 
 def test_masked_softmax_is_attnlib_softmax_with_a_mask():
@@ -38,8 +39,9 @@ def test_softmax_jacobian_is_autograd_and_attnlib():
     x = torch.randn(5, dtype=torch.float64)
     autograd = torch.autograd.functional.jacobian(lambda t: torch.softmax(t, -1), x)
     torch.testing.assert_close(sol.softmax_jacobian_at(x), autograd)
-    torch.testing.assert_close(sol.softmax_jacobian_at(x),
-                               attnlib.softmax_jacobian(torch.softmax(x, -1)))
+    torch.testing.assert_close(
+        sol.softmax_jacobian_at(x), attnlib.softmax_jacobian(torch.softmax(x, -1))
+    )
 
 
 def test_overflow_at_is_the_first_integer_whose_exp_overflows_float32():

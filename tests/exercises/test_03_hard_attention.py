@@ -20,8 +20,10 @@ def test_reinforce_grad_is_autograd_of_the_log_probability():
     actions, rewards = torch.randint(0, 4, (5,)), torch.randn(5)
     z = logits.clone().requires_grad_(True)
     log_p = attnlib.categorical_log_prob(z, actions)  # (N,)
-    want = torch.stack([torch.autograd.grad(log_p[n], z, retain_graph=True)[0][n]
-                        for n in range(5)]) * (rewards - 0.3)[:, None]
+    want = (
+        torch.stack([torch.autograd.grad(log_p[n], z, retain_graph=True)[0][n] for n in range(5)])
+        * (rewards - 0.3)[:, None]
+    )
     torch.testing.assert_close(sol.reinforce_grad(logits, actions, rewards, 0.3), want)
 
 
@@ -35,8 +37,9 @@ def test_gumbel_max_sample_is_the_argmax_of_attnlib_gumbel_softmax_hard():
 def test_gumbel_softmax_sample_is_torch_softmax_of_perturbed_logits():
     logits, u = torch.randn(3, 4), torch.rand(3, 4).clamp(1e-6, 1 - 1e-6)
     g = -torch.log(-torch.log(u))
-    torch.testing.assert_close(sol.gumbel_softmax_sample(logits, u, 0.5),
-                               torch.softmax((logits + g) / 0.5, -1))
+    torch.testing.assert_close(
+        sol.gumbel_softmax_sample(logits, u, 0.5), torch.softmax((logits + g) / 0.5, -1)
+    )
 
 
 def test_exact_grad_is_autograd_of_the_expected_reward():

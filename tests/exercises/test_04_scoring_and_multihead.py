@@ -11,8 +11,9 @@ def test_sdpa_is_torch_scaled_dot_product_attention():
     torch.testing.assert_close(sol.sdpa(q, k, v), F.scaled_dot_product_attention(q, k, v))
     mask = torch.rand(5, 7) > 0.5
     mask[:, 0] = True
-    torch.testing.assert_close(sol.sdpa(q, k, v, mask),
-                               F.scaled_dot_product_attention(q, k, v, attn_mask=mask))
+    torch.testing.assert_close(
+        sol.sdpa(q, k, v, mask), F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    )
 
 
 def test_variances_match_a_simulation():
@@ -24,8 +25,10 @@ def test_variances_match_a_simulation():
 
 def test_causal_mask_gives_torch_is_causal():
     q, k, v = torch.randn(1, 6, 4), torch.randn(1, 6, 4), torch.randn(1, 6, 4)
-    torch.testing.assert_close(F.scaled_dot_product_attention(q, k, v, attn_mask=sol.causal_mask(6)),
-                               F.scaled_dot_product_attention(q, k, v, is_causal=True))
+    torch.testing.assert_close(
+        F.scaled_dot_product_attention(q, k, v, attn_mask=sol.causal_mask(6)),
+        F.scaled_dot_product_attention(q, k, v, is_causal=True),
+    )
 
 
 def test_split_heads_is_torch_multihead_attentions_layout():

@@ -18,12 +18,17 @@ def test_spatial_attention_pool_is_torch_attention_over_positions():
 
 
 def test_positions_match_the_network():
-    net = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.MaxPool2d(2, 2),
-                        nn.Conv2d(2, 2, 3, padding=1), nn.MaxPool2d(2, 2))
+    net = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1),
+        nn.MaxPool2d(2, 2),
+        nn.Conv2d(2, 2, 3, padding=1),
+        nn.MaxPool2d(2, 2),
+    )
     n = net(torch.zeros(1, 1, 28, 28)).shape[-2:].numel()
     assert sol.positions["n"] == n
-    assert math.isclose(sol.positions["uniform"], torch.softmax(torch.zeros(n), 0)[0].item(),
-                        rel_tol=1e-6)
+    assert math.isclose(
+        sol.positions["uniform"], torch.softmax(torch.zeros(n), 0)[0].item(), rel_tol=1e-6
+    )
 
 
 def test_attention_entropy_is_torch_distributions_entropy():

@@ -18,8 +18,9 @@ def _torch_glimpse(image, row, col, size):
 def test_extract_glimpse_matches_unfold_inside_and_at_the_border():
     image = torch.randn(9, 11)
     for row, col, size in [(4, 5, 3), (0, 0, 5), (8, 10, 4), (1, 9, 7)]:
-        torch.testing.assert_close(sol.extract_glimpse(image, row, col, size),
-                                   _torch_glimpse(image, row, col, size))
+        torch.testing.assert_close(
+            sol.extract_glimpse(image, row, col, size), _torch_glimpse(image, row, col, size)
+        )
 
 
 def test_pixels_seen_counts_the_union_of_glimpses():
@@ -37,7 +38,11 @@ def test_pixels_seen_counts_the_union_of_glimpses():
 
 def test_location_loss_gradient_is_minus_the_reinforce_estimate():
     mu = torch.randn(4, 2, requires_grad=True)
-    loc, reward, baseline = torch.randn(4, 2), torch.tensor([1.0, 0.0, 1.0, 1.0]), torch.full((4,), 0.5)
+    loc, reward, baseline = (
+        torch.randn(4, 2),
+        torch.tensor([1.0, 0.0, 1.0, 1.0]),
+        torch.full((4,), 0.5),
+    )
     loss = sol.location_loss(mu, loc, 0.3, reward, baseline)
     (grad,) = torch.autograd.grad(loss, mu)
     # d/dmu log N(l; mu, s^2) = (l - mu) / s^2

@@ -4,19 +4,27 @@ import torch
 import torch.nn.functional as F
 
 import attnlib
-from attnlib.models.seq2seq import exact_match
 from attnlib.grading.content import solution_module
+from attnlib.models.seq2seq import exact_match
 
 sol = solution_module("08_dates_seq2seq")
 
 
 def _params(D=3, K=4, A=5, E=2):
-    return {"W": torch.randn(A, D), "U": torch.randn(A, K), "v": torch.randn(A),
-            "R": torch.randn(D, D), "C": torch.randn(D, K), "Y": torch.randn(D, E)}
+    return {
+        "W": torch.randn(A, D),
+        "U": torch.randn(A, K),
+        "v": torch.randn(A),
+        "R": torch.randn(D, D),
+        "C": torch.randn(D, K),
+        "Y": torch.randn(D, E),
+    }
 
 
 def _torch_step(s, h, mask, p):
-    e = F.linear(torch.tanh(F.linear(s, p["W"])[:, None] + F.linear(h, p["U"])), p["v"][None])[..., 0]
+    e = F.linear(torch.tanh(F.linear(s, p["W"])[:, None] + F.linear(h, p["U"])), p["v"][None])[
+        ..., 0
+    ]
     alpha = attnlib.softmax(e, mask=mask)
     return torch.bmm(alpha[:, None], h)[:, 0], alpha
 
@@ -31,15 +39,16 @@ def test_by_hand_is_attnlib_masked_softmax():
     e = torch.tensor([0.0, math.log(2), math.log(5), 3.0])
     alpha = attnlib.softmax(e, mask=torch.tensor([True, True, True, False]))
     torch.testing.assert_close(torch.tensor(sol.by_hand["alpha"]), alpha)
-    assert math.isclose(sol.by_hand["context"], (alpha @ torch.tensor([2.0, 4, 6, 10])).item(),
-                        rel_tol=1e-6)
+    assert math.isclose(
+        sol.by_hand["context"], (alpha @ torch.tensor([2.0, 4, 6, 10])).item(), rel_tol=1e-6
+    )
 
 
 def test_attention_step_is_torch_and_attnlib():
     p, s, h = _params(), torch.randn(2, 3), torch.randn(2, 6, 4)
     mask = torch.arange(6) < torch.tensor([[6], [2]])
     got = sol.attention_step(s, h, mask, p["W"], p["U"], p["v"])
-    for g, w in zip(got, _torch_step(s, h, mask, p)):
+    for g, w in zip(got, _torch_step(s, h, mask, p), strict=True):
         torch.testing.assert_close(g, w)
 
 
@@ -69,8 +78,10 @@ def test_exact_match_is_attnlibs_and_char_accuracy_counts_target_characters():
 
 
 def test_decoding_estimate_is_the_product_of_ten_probabilities():
-    assert math.isclose(sol.decoding["exact_if_independent"],
-                        torch.full((10,), 0.99, dtype=torch.float64).prod().item())
+    assert math.isclose(
+        sol.decoding["exact_if_independent"],
+        torch.full((10,), 0.99, dtype=torch.float64).prod().item(),
+    )
     assert sol.decoding["what"] == "b"
 
 

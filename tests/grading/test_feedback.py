@@ -11,11 +11,11 @@ import torch
 
 from attnlib.grading import check
 from attnlib.grading.assign import EXERCISES, assign, learner_notebook
-from attnlib.grading.feedback import run_public
 from attnlib.grading.codec import DecodeError, Opaque, decode, encode
 from attnlib.grading.compare import compare
-from attnlib.grading.reference import namespace
 from attnlib.grading.content import all_sets, get_set
+from attnlib.grading.feedback import run_public
+from attnlib.grading.reference import namespace
 
 
 @pytest.mark.parametrize("exset", all_sets(), ids=lambda s: s.name)
@@ -27,10 +27,15 @@ def test_solutions_pass_and_stubs_fail_every_public_test(exset):
 
 
 def test_check_names_expected_and_got_with_a_hint(capsys):
-    ns = namespace(get_set("02_soft_attention"), {"2.1": """
+    ns = namespace(
+        get_set("02_soft_attention"),
+        {
+            "2.1": """
 def stable_softmax(x, dim=-1):
     e = torch.exp(x)
-    return e / e.sum(dim=dim, keepdim=True)"""})
+    return e / e.sum(dim=dim, keepdim=True)"""
+        },
+    )
     check("2.1", ns)
     text = capsys.readouterr().out
     assert "Exercise 2.1 (A numerically stable softmax): public tests 2/3 passed" in text
@@ -41,8 +46,10 @@ def stable_softmax(x, dim=-1):
 
 
 def test_check_reads_the_callers_globals(capsys):
-    code = ('import math\noverflow_at = 89\n'
-            'def overflow_threshold(m):\n    return math.floor(math.log(m)) + 1\ncheck("2.6")')
+    code = (
+        "import math\noverflow_at = 89\n"
+        'def overflow_threshold(m):\n    return math.floor(math.log(m)) + 1\ncheck("2.6")'
+    )
     exec(compile(code, "<nb>", "exec"), {"check": check})
     assert "all passed, 1/1 points" in capsys.readouterr().out
 
@@ -75,29 +82,53 @@ def test_handout_runs_in_a_kernel_and_scores_zero_without_raising(tmp_path):
     import nbformat
 
     nb = nbformat.reads(learner_notebook(get_set("04_scoring_and_multihead")), as_version=4)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
-    outputs = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                      for o in c.outputs)
+    nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    outputs = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
     assert outputs.count("Hidden tests will also count") == 5
     assert "NotImplementedError: write sdpa" in outputs
 
 
-@pytest.mark.parametrize("obj", [torch.randn(2, 3), torch.tensor([1, 2]), torch.tensor(True),
-                                 3, 2.5, "b", None, [1.0, torch.zeros(2)], {"a": 1.0}])
+@pytest.mark.parametrize(
+    "obj",
+    [
+        torch.randn(2, 3),
+        torch.tensor([1, 2]),
+        torch.tensor(True),
+        3,
+        2.5,
+        "b",
+        None,
+        [1.0, torch.zeros(2)],
+        {"a": 1.0},
+    ],
+)
 def test_encode_decode_round_trip(obj):
-    assert compare(obj if not isinstance(obj, list) else obj, decode(json.loads(json.dumps(encode(obj)))),
-                   rtol=0, atol=0) is None
+    assert (
+        compare(
+            obj if not isinstance(obj, list) else obj,
+            decode(json.loads(json.dumps(encode(obj)))),
+            rtol=0,
+            atol=0,
+        )
+        is None
+    )
 
 
-@pytest.mark.parametrize("data", [
-    {"__tensor__": {"dtype": "float32", "shape": [3], "data": [1.0]}},
-    {"__tensor__": {"dtype": "object", "shape": [1], "data": [1.0]}},
-    {"__tensor__": {"dtype": "float32", "shape": [10**7], "data": []}},
-    {"__tensor__": {"dtype": "float32", "shape": [1], "data": ["x"]}},
-    {"__pickle__": "gASV"},
-    {"a": 1, "b": 2},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"__tensor__": {"dtype": "float32", "shape": [3], "data": [1.0]}},
+        {"__tensor__": {"dtype": "object", "shape": [1], "data": [1.0]}},
+        {"__tensor__": {"dtype": "float32", "shape": [10**7], "data": []}},
+        {"__tensor__": {"dtype": "float32", "shape": [1], "data": ["x"]}},
+        {"__pickle__": "gASV"},
+        {"a": 1, "b": 2},
+    ],
+)
 def test_decode_rejects_malformed_data(data):
     with pytest.raises(DecodeError):
         decode(data)
@@ -110,17 +141,27 @@ def test_objects_that_equal_anything_arrive_as_opaque():
 
     got = decode(encode(AlwaysEqual()))
     assert isinstance(got, Opaque) and got != got
-    assert compare(1.0, got, rtol=0, atol=0) == "expected the number 1, got an object of type AlwaysEqual"
+    assert (
+        compare(1.0, got, rtol=0, atol=0)
+        == "expected the number 1, got an object of type AlwaysEqual"
+    )
 
 
-@pytest.mark.parametrize("expected, got, message", [
-    (torch.zeros(2, 3), torch.zeros(3, 2), "expected shape (2, 3), got shape (3, 2)"),
-    (torch.zeros(2), torch.tensor([0.0, math.nan]), "got NaN at index (1,), where 0 was expected"),
-    (torch.tensor([True]), torch.tensor([1.0]), "expected dtype torch.bool, got torch.float32"),
-    ({"a": 1.0}, {"a": 2.0}, "key 'a': expected 1, got 2"),
-    ("b", "a", "expected 'b', got 'a'"),
-    (89, None, "expected the number 89, got None"),
-])
+@pytest.mark.parametrize(
+    "expected, got, message",
+    [
+        (torch.zeros(2, 3), torch.zeros(3, 2), "expected shape (2, 3), got shape (3, 2)"),
+        (
+            torch.zeros(2),
+            torch.tensor([0.0, math.nan]),
+            "got NaN at index (1,), where 0 was expected",
+        ),
+        (torch.tensor([True]), torch.tensor([1.0]), "expected dtype torch.bool, got torch.float32"),
+        ({"a": 1.0}, {"a": 2.0}, "key 'a': expected 1, got 2"),
+        ("b", "a", "expected 'b', got 'a'"),
+        (89, None, "expected the number 89, got None"),
+    ],
+)
 def test_compare_says_what_was_expected_and_what_came(expected, got, message):
     assert compare(expected, got, rtol=1e-4, atol=1e-5) == message
 
@@ -131,15 +172,23 @@ def test_solutions_then_grade_commands(tmp_path):
     subprocess.run([*run, "solutions", str(tmp_path / "all")], check=True)
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "alice_05_mnist_soft_attention.ipynb").write_bytes((tmp_path / "all" / "05_mnist_soft_attention.ipynb").read_bytes())
-    (subs / "bob_05_mnist_soft_attention.ipynb").write_bytes((EXERCISES / "05_mnist_soft_attention.ipynb").read_bytes())
+    (subs / "alice_05_mnist_soft_attention.ipynb").write_bytes(
+        (tmp_path / "all" / "05_mnist_soft_attention.ipynb").read_bytes()
+    )
+    (subs / "bob_05_mnist_soft_attention.ipynb").write_bytes(
+        (EXERCISES / "05_mnist_soft_attention.ipynb").read_bytes()
+    )
     subprocess.run([*run, "grade", str(subs), "--out", str(tmp_path / "out")], check=True)
     lines = (tmp_path / "out" / "grades.csv").read_text().splitlines()
     assert lines[0] == "file,status,5.1,5.2,5.3,5.4,total"
     assert lines[1] == "alice_05_mnist_soft_attention.ipynb,ok,3,1,2,2,8"
     assert lines[2].startswith("bob_05_mnist_soft_attention.ipynb,")
     assert lines[2].endswith(",0,0,0,0,0")
-    results = json.loads((tmp_path / "out" / "results" / "alice_05_mnist_soft_attention" / "results.json").read_text())
+    results = json.loads(
+        (
+            tmp_path / "out" / "results" / "alice_05_mnist_soft_attention" / "results.json"
+        ).read_text()
+    )
     assert results["score"] == 8 and results["tests"][0]["max_score"] == 3
 
 

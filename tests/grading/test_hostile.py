@@ -2,9 +2,10 @@
 
 Each hostile notebook is exercise set 2 (soft attention, 14 points): the handout (or the
 reference answers) with a hostile cell. Where an attack would work, it answers exercise 2.6
-(``overflow_at = 89``, part of a point) or all of them, so a working attack shows as points. Each test
-asserts the exact outcome: the score (not above the honest score), the batch complete with
-every file in ``grades.csv``, no process left, nothing written outside ``OUT``, nothing read.
+(``overflow_at = 89``, part of a point) or all of them, so a working attack shows as
+points. Each test asserts the exact outcome: the score (not above the honest score), the
+batch complete with every file in ``grades.csv``, no process left, nothing written outside
+``OUT``, nothing read.
 """
 
 import csv
@@ -28,8 +29,9 @@ HIDDEN_FILE = SOURCE / "02_soft_attention" / "hidden.py"
 SOLUTION_FILE = SOURCE / "02_soft_attention" / "solution.py"
 MARK = "attnlib-hostile-7f3a"  # in the command line of every process a hostile cell leaves
 
-pytestmark = pytest.mark.skipif(sandbox.probe() is not None,
-                                reason=f"no bubblewrap sandbox here: {sandbox.probe()}")
+pytestmark = pytest.mark.skipif(
+    sandbox.probe() is not None, reason=f"no bubblewrap sandbox here: {sandbox.probe()}"
+)
 
 SCORE_IF = "\n    overflow_at = 89  # the attack worked: part of a point\n"
 
@@ -86,8 +88,8 @@ def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
         # Writes: OUT's files, a marker outside, a huge file in /tmp.
         "writes_files": with_cell(f"""
             import os
-            for path in [{str(out / 'grades.csv')!r}, {str(marker)!r}, "results.json",
-                         {str(subs / 'planted.ipynb')!r}]:
+            for path in [{str(out / "grades.csv")!r}, {str(marker)!r}, "results.json",
+                         {str(subs / "planted.ipynb")!r}]:
                 try:
                     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
                     with open(path, "w") as f:
@@ -102,7 +104,12 @@ def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
                 pass
             """),
         # The test plan from the learner's frames: walks every frame up from a call.
-        "reads_frames": learner_notebook(SET, {**STUBS, "2.6": "# not answered", "2.1": textwrap.dedent("""
+        "reads_frames": learner_notebook(
+            SET,
+            {
+                **STUBS,
+                "2.6": "# not answered",
+                "2.1": textwrap.dedent("""
             import sys
             def stable_softmax(x, dim=-1):
                 seen = []
@@ -115,7 +122,9 @@ def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
                     global overflow_at
                     overflow_at = 89
                 raise RuntimeError("LEAK " + text[:400])
-            """)}),
+            """),
+            },
+        ),
         # Forged answers on every descriptor, in every format it can guess, then a hang.
         "forges_then_hangs": with_cell("""
             import os, json
@@ -151,7 +160,8 @@ def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
                     pass
             """),
         # Kills whatever it can see.
-        "kills": with_cell("""
+        "kills": with_cell(
+            """
             import os, signal
             for pid in [1, os.getppid(), -1] + list(range(2, 64)):
                 if pid != os.getpid():
@@ -159,7 +169,9 @@ def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
                         os.kill(pid, signal.SIGKILL)
                     except OSError:
                         pass
-            """, SOLUTIONS),
+            """,
+            SOLUTIONS,
+        ),
         # Network and privileges.
         "network_and_root": with_cell(f"""
             import os, socket
@@ -189,18 +201,34 @@ def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
             """),
         "memory_hog": with_cell("x = torch.empty(10**11)"),
         # Loops forever with the alarm ignored, in an answer: costs only its own tests.
-        "infinite_call": learner_notebook(SET, {**SOLUTIONS, "2.1": """
+        "infinite_call": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.1": """
 import signal
 def stable_softmax(x, dim=-1):
     signal.signal(signal.SIGALRM, signal.SIG_IGN)
     while True:
-        pass"""}),
+        pass""",
+            },
+        ),
         # Implements by calling the library: the tests of 2.1 score nothing.
-        "calls_torch": learner_notebook(SET, {**SOLUTIONS, "2.1": """
+        "calls_torch": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.1": """
 def stable_softmax(x, dim=-1):
-    return torch.nn.functional.softmax(x, dim=dim)"""}),
+    return torch.nn.functional.softmax(x, dim=dim)""",
+            },
+        ),
         # Honest answers using imports, matplotlib, display, and a list for a tensor.
-        "honest_imports": learner_notebook(SET, {**SOLUTIONS, "2.4": """
+        "honest_imports": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.4": """
 import collections, json, re, itertools
 import matplotlib.pyplot as plt
 from IPython.display import display
@@ -210,10 +238,18 @@ def attend(weights, values):
     ax.imshow(weights.numpy())
     display(fig)
     plt.close(fig)
-    return (weights @ values).tolist()  # a list where a tensor is expected"""}),
+    return (weights @ values).tolist()  # a list where a tensor is expected""",
+            },
+        ),
         # The kernel dies after defining correct answers.
-        "crashes": learner_notebook(SET, {**SOLUTIONS, "2.6": SOLUTIONS["2.6"]
-                                          + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"}),
+        "crashes": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.6": SOLUTIONS["2.6"]
+                + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
+            },
+        ),
         "solution": learner_notebook(SET, SOLUTIONS),
     }
 
@@ -226,10 +262,17 @@ def metadata_names(text: str, name: str) -> str:
 
 def nbformat3(answers: dict) -> str:
     nb = json.loads(learner_notebook(SET, answers))
-    cells = [{"cell_type": c["cell_type"], ("input" if c["cell_type"] == "code" else "source"):
-              "".join(c["source"]), "metadata": {}} for c in nb["cells"]]
-    return json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
-                       "worksheets": [{"cells": cells}]})
+    cells = [
+        {
+            "cell_type": c["cell_type"],
+            ("input" if c["cell_type"] == "code" else "source"): "".join(c["source"]),
+            "metadata": {},
+        }
+        for c in nb["cells"]
+    ]
+    return json.dumps(
+        {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": cells}]}
+    )
 
 
 ODD_NAMES = {
@@ -274,8 +317,18 @@ def graded(tmp_path_factory):
     return by_name, rows, out, marker, subs, before
 
 
-ZERO = ["execs_references", "reads_files", "writes_files", "reads_frames", "forges_then_hangs",
-        "huge_number", "leaves_processes", "network_and_root", "fork_bomb", "memory_hog"]
+ZERO = [
+    "execs_references",
+    "reads_files",
+    "writes_files",
+    "reads_frames",
+    "forges_then_hangs",
+    "huge_number",
+    "leaves_processes",
+    "network_and_root",
+    "fork_bomb",
+    "memory_hog",
+]
 
 
 @pytest.mark.parametrize("name", ZERO)
@@ -320,8 +373,11 @@ def test_nothing_written_outside_out_and_out_is_private(graded):
 def test_no_process_survives_the_batch(graded):
     assert _processes_with(MARK) == []
     uids = {sandbox.sandbox_uid(slot) for slot in range(2)}
-    left = [pid for pid in filter(str.isdigit, os.listdir("/proc"))
-            if os.path.exists(f"/proc/{pid}") and os.stat(f"/proc/{pid}").st_uid in uids]
+    left = [
+        pid
+        for pid in filter(str.isdigit, os.listdir("/proc"))
+        if os.path.exists(f"/proc/{pid}") and os.stat(f"/proc/{pid}").st_uid in uids
+    ]
     assert left == [] or os.getuid() != 0
 
 
@@ -370,8 +426,10 @@ def test_a_crash_is_reported_with_its_signal(graded):
 
 def test_memory_and_fork_bombs_are_stopped(graded):
     results, *_ = graded
-    assert any("memory" in e.lower() or "alloc" in e.lower()
-               for e in results["memory_hog.ipynb"].cell_errors)
+    assert any(
+        "memory" in e.lower() or "alloc" in e.lower()
+        for e in results["memory_hog.ipynb"].cell_errors
+    )
     assert results["fork_bomb.ipynb"].status.startswith("ok")
 
 

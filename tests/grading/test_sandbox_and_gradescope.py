@@ -39,8 +39,20 @@ def test_the_command_line_refuses_with_a_clear_message(tmp_path):
     (tmp_path / "subs").mkdir()
     (tmp_path / "subs" / "a_01_what_is_attention.ipynb").write_text(SOLUTION)
     env = {**os.environ, "PATH": "/nonexistent"}  # no bwrap on the PATH
-    done = subprocess.run([sys.executable, "-m", "attnlib.grading", "grade", str(tmp_path / "subs"),
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "attnlib.grading",
+            "grade",
+            str(tmp_path / "subs"),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 2
     assert "cannot grade: no sandbox (bubblewrap (bwrap) is not installed)" in done.stderr
     assert not (tmp_path / "out").exists()
@@ -63,11 +75,26 @@ status = open("/proc/self/status").read()
 caps = [l for l in status.splitlines() if l.startswith(("CapEff", "NoNewPrivs", "Uid"))]
 report = json.dumps({"seen": seen, "caps": caps, "env": sorted(os.environ), "pid": os.getpid()})
 """
-    outcome = sandbox.run([cell], [{"target": "report", "is_call": False, "args": [],
-                                    "kwargs": {}, "forbid": []}])
+    outcome = sandbox.run(
+        [cell], [{"target": "report", "is_call": False, "args": [], "kwargs": {}, "forbid": []}]
+    )
     report = json.loads(outcome.answers[0][1])
-    assert set(report["seen"]["/"]) <= {"usr", "lib", "lib64", "lib32", "bin", "proc", "dev", "tmp",
-                                        "root", "work", "home", "opt", "srv", "var"}
+    assert set(report["seen"]["/"]) <= {
+        "usr",
+        "lib",
+        "lib64",
+        "lib32",
+        "bin",
+        "proc",
+        "dev",
+        "tmp",
+        "root",
+        "work",
+        "home",
+        "opt",
+        "srv",
+        "var",
+    }
     assert report["seen"]["/tmp"] == []
     assert "CapEff:\t0000000000000000" in report["caps"]
     assert report["pid"] < 10  # its own pid namespace
@@ -80,7 +107,11 @@ report = json.dumps({"seen": seen, "caps": caps, "env": sorted(os.environ), "pid
 def test_gradescope_bundle_grades_a_submission_laid_out_as_gradescope_does(tmp_path):
     root = tmp_path / "autograder"
     files = bundle(root / "source", SET.name)
-    assert sorted(p.name for p in files) == ["01_what_is_attention.py", "run_autograder", "setup.sh"]
+    assert sorted(p.name for p in files) == [
+        "01_what_is_attention.py",
+        "run_autograder",
+        "setup.sh",
+    ]
     assert "apt-get install -y bubblewrap" in (root / "source" / "setup.sh").read_text()
     (root / "submission").mkdir(parents=True)
     (root / "submission" / "My Homework (1).ipynb").write_text(SOLUTION)

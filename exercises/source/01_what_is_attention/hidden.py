@@ -10,9 +10,23 @@ vals = torch.sin(keys) + 0.1 * torch.randn(12, generator=g)
 
 CASES = {
     "1.1": [
-        call("nadaraya_watson", torch.linspace(0, 5, 7), keys, vals, 0.3, label="hidden: 7 queries, h = 0.3"),
+        call(
+            "nadaraya_watson",
+            torch.linspace(0, 5, 7),
+            keys,
+            vals,
+            0.3,
+            label="hidden: 7 queries, h = 0.3",
+        ),
         call("nadaraya_watson", torch.linspace(0, 5, 4), keys, vals, 2.0, label="hidden: h = 2"),
-        call("nadaraya_watson", torch.tensor([2.5]), keys[:3], vals[:3], 0.1, label="hidden: far query, h = 0.1"),
+        call(
+            "nadaraya_watson",
+            torch.tensor([2.5]),
+            keys[:3],
+            vals[:3],
+            0.1,
+            label="hidden: far query, h = 0.1",
+        ),
     ],
     "1.2": [
         call("nw_weight", 0.5, [0.0, 1.0, 3.0], 0.7, 2),
@@ -21,6 +35,11 @@ CASES = {
     ],
     "1.3": [],
     "1.4": [
-        call("weights_for", torch.randn(3, generator=g), torch.randn(5, 3, generator=g), label="hidden: 5 keys"),
+        call(
+            "weights_for",
+            torch.randn(3, generator=g),
+            torch.randn(5, 3, generator=g),
+            label="hidden: 5 keys",
+        ),
     ],
 }

@@ -1,6 +1,7 @@
-"""Planted mistakes, exercise set 01_what_is_attention: each `# %% N.k: name` section replaces the
-answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
-# ruff: noqa: F811
+"""Planted mistakes of exercise set 01_what_is_attention: each `# %% N.k: name` section
+replaces the answer to N.k and must lose points on it."""
+
+# ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 import math
 
 import torch
@@ -8,19 +9,19 @@ import torch
 
 # %% 1.1: normalised over the queries
 def nadaraya_watson(queries, keys, values, h):
-    scores = -(queries[:, None] - keys[None, :]) ** 2 / (2 * h**2)
+    scores = -((queries[:, None] - keys[None, :]) ** 2) / (2 * h**2)
     return torch.softmax(scores, dim=0) @ values
 
 
 # %% 1.1: kernel not normalised
 def nadaraya_watson(queries, keys, values, h):
-    kernel = torch.exp(-(queries[:, None] - keys[None, :]) ** 2 / (2 * h**2))
+    kernel = torch.exp(-((queries[:, None] - keys[None, :]) ** 2) / (2 * h**2))
     return kernel @ values
 
 
 # %% 1.1: h instead of h squared
 def nadaraya_watson(queries, keys, values, h):
-    scores = -(queries[:, None] - keys[None, :]) ** 2 / (2 * h)
+    scores = -((queries[:, None] - keys[None, :]) ** 2) / (2 * h)
     return torch.softmax(scores, dim=1) @ values
 
 
@@ -43,5 +44,6 @@ bandwidth_limits = {"h_to_0": "c", "h_to_inf": "a"}
 # %% 1.4: static weights
 def weights_for(query, keys):
     return torch.full((keys.shape[0],), 1.0 / keys.shape[0])
+
 
 weights_change = "a"

@@ -3,15 +3,15 @@
 The `# %% setup` section is the notebook's set-up cell; each `# %% N.k` section is the
 reference answer to exercise N.k. Golden tests import this file as a module."""
 
-
 # %% setup
 import math
+
 import torch
 
 
 # %% 1.1
 def nadaraya_watson(queries, keys, values, h):
-    scores = -(queries[:, None] - keys[None, :]) ** 2 / (2 * h**2)  # (L, S)
+    scores = -((queries[:, None] - keys[None, :]) ** 2) / (2 * h**2)  # (L, S)
     weights = torch.softmax(scores, dim=1)  # normalise over the keys
     return weights @ values  # (L, S) @ (S,) -> (L,)
 
@@ -32,5 +32,6 @@ bandwidth_limits = {"h_to_0": "b", "h_to_inf": "a"}
 # %% 1.4
 def weights_for(query, keys):
     return torch.softmax(keys @ query, dim=0)  # (S, D) @ (D,) -> (S,)
+
 
 weights_change = "b"

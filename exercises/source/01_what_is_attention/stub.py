@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 01_what_is_attention: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 1.1
@@ -25,5 +22,6 @@ bandwidth_limits = {"h_to_0": None, "h_to_inf": None}
 # %% 1.4
 def weights_for(query, keys):
     raise NotImplementedError("write weights_for")
+
 
 weights_change = None

@@ -18,13 +18,32 @@ CASES = {
         call("softmax_with_temperature", x3[1], 3.0, label="hidden: tau = 3"),
     ],
     "2.3": [
-        call("masked_softmax", x3[0], torch.rand(3, 5, generator=g) > 0.4, label="hidden: random mask"),
-        call("masked_softmax", x3[1], torch.tensor([[True] * 5, [False] * 5, [True, False] * 2 + [True]]),
-             label="hidden: full, empty and alternating rows"),
+        call(
+            "masked_softmax",
+            x3[0],
+            torch.rand(3, 5, generator=g) > 0.4,
+            label="hidden: random mask",
+        ),
+        call(
+            "masked_softmax",
+            x3[1],
+            torch.tensor([[True] * 5, [False] * 5, [True, False] * 2 + [True]]),
+            label="hidden: full, empty and alternating rows",
+        ),
     ],
     "2.4": [
-        call("attend", torch.softmax(x3[0], -1), torch.randn(5, 4, generator=g), label="hidden: (3, 5) @ (5, 4)"),
-        call("attend", torch.softmax(x3[0, :, :3], -1), torch.randn(3, 3, generator=g), label="hidden: square"),
+        call(
+            "attend",
+            torch.softmax(x3[0], -1),
+            torch.randn(5, 4, generator=g),
+            label="hidden: (3, 5) @ (5, 4)",
+        ),
+        call(
+            "attend",
+            torch.softmax(x3[0, :, :3], -1),
+            torch.randn(3, 3, generator=g),
+            label="hidden: square",
+        ),
     ],
     "2.5": [
         call("softmax_jacobian_at", x3[0, 0], label="hidden: length 5"),

@@ -1,7 +1,7 @@
-"""Planted mistakes, exercise set 02_soft_attention: each `# %% N.k: name` section replaces the
-answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
-# ruff: noqa: F811
-import math
+"""Planted mistakes of exercise set 02_soft_attention: each `# %% N.k: name` section
+replaces the answer to N.k and must lose points on it."""
+
+# ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 
 import torch
 

@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 02_soft_attention: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 2.1

@@ -11,10 +11,22 @@ u = torch.rand(6, 5, generator=g).clamp(1e-6, 1 - 1e-6)
 CASES = {
     "3.1": [],
     "3.2": [
-        call("reinforce_grad", logits, torch.randint(0, 5, (6,), generator=g),
-             torch.randn(6, generator=g), -0.3, label="hidden: 6 samples of 5 positions"),
-        call("reinforce_grad", logits[:2], torch.tensor([4, 4]), torch.tensor([3.0, 3.0]), 3.0,
-             label="hidden: reward equal to the baseline"),
+        call(
+            "reinforce_grad",
+            logits,
+            torch.randint(0, 5, (6,), generator=g),
+            torch.randn(6, generator=g),
+            -0.3,
+            label="hidden: 6 samples of 5 positions",
+        ),
+        call(
+            "reinforce_grad",
+            logits[:2],
+            torch.tensor([4, 4]),
+            torch.tensor([3.0, 3.0]),
+            3.0,
+            label="hidden: reward equal to the baseline",
+        ),
     ],
     "3.3": [
         call("gumbel_max_sample", logits, u, label="hidden: 6 x 5"),

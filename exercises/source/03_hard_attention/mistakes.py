@@ -1,10 +1,9 @@
-"""Planted mistakes, exercise set 03_hard_attention: each `# %% N.k: name` section replaces the
-answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
-# ruff: noqa: F811
-import math
+"""Planted mistakes of exercise set 03_hard_attention: each `# %% N.k: name` section
+replaces the answer to N.k and must lose points on it."""
+
+# ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 
 import torch
-
 
 # %% 3.1: thinks it is hard attention
 gate = {"dy_dtheta": 0.0, "what": "a"}

@@ -3,11 +3,10 @@
 The `# %% setup` section is the notebook's set-up cell; each `# %% N.k` section is the
 reference answer to exercise N.k. Golden tests import this file as a module."""
 
-
 # %% setup
-import math
-import torch
+import math  # noqa: F401  (the set-up cell imports it for the answers)
 
+import torch
 
 # %% 3.1
 gate = {"dy_dtheta": 0.0, "what": "b"}

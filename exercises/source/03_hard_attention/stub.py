@@ -1,9 +1,5 @@
 """Handout stubs, exercise set 03_hard_attention: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
-
 
 # %% 3.1
 gate = {"dy_dtheta": None, "what": None}

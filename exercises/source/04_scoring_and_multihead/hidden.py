@@ -27,8 +27,15 @@ CASES = {
         call("causal_mask", 6, label="hidden: n = 6"),
     ],
     "4.4": [
-        call("split_heads", torch.randn(2, 5, 12, generator=g), 3, label="hidden: (2, 5, 12), 3 heads"),
-        call("split_heads", torch.randn(1, 4, 8, generator=g), 4, label="hidden: 4 heads of size 2"),
+        call(
+            "split_heads",
+            torch.randn(2, 5, 12, generator=g),
+            3,
+            label="hidden: (2, 5, 12), 3 heads",
+        ),
+        call(
+            "split_heads", torch.randn(1, 4, 8, generator=g), 4, label="hidden: 4 heads of size 2"
+        ),
     ],
     "4.5": [
         call("weights_mib", 1024, 12),

@@ -3,11 +3,12 @@
 The `# %% setup` section is the notebook's set-up cell; each `# %% N.k` section is the
 reference answer to exercise N.k. Golden tests import this file as a module."""
 
-
 # %% setup
 import math
+
 import torch
-import attnlib
+
+import attnlib  # noqa: F401  (the set-up cell imports it for the answers)
 
 
 # %% 4.1

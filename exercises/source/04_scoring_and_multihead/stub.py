@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 04_scoring_and_multihead: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 4.1

@@ -11,12 +11,22 @@ alpha[2, 1, 3] = 1.0
 
 CASES = {
     "5.1": [
-        call("spatial_attention_pool", torch.randn(3, 4, 5, 6, generator=g), torch.randn(4, generator=g),
-             label="hidden: (3, 4, 5, 6) features"),
-        call("spatial_attention_pool", torch.randn(1, 8, 7, 7, generator=g) * 5, torch.randn(8, generator=g),
-             label="hidden: a 7×7 map, peaked"),
+        call(
+            "spatial_attention_pool",
+            torch.randn(3, 4, 5, 6, generator=g),
+            torch.randn(4, generator=g),
+            label="hidden: (3, 4, 5, 6) features",
+        ),
+        call(
+            "spatial_attention_pool",
+            torch.randn(1, 8, 7, 7, generator=g) * 5,
+            torch.randn(8, generator=g),
+            label="hidden: a 7×7 map, peaked",
+        ),
     ],
     "5.2": [],
     "5.3": [call("attention_entropy", alpha, label="hidden: three 5×5 maps")],
-    "5.4": [call("posthoc_map", torch.randn(2, 6, generator=g), 2, 3, label="hidden: (2, 6) to 2×3")],
+    "5.4": [
+        call("posthoc_map", torch.randn(2, 6, generator=g), 2, 3, label="hidden: (2, 6) to 2×3")
+    ],
 }

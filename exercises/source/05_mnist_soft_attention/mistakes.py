@@ -1,6 +1,7 @@
-"""Planted mistakes, exercise set 05_mnist_soft_attention: each `# %% N.k: name` section replaces the
-answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
-# ruff: noqa: F811
+"""Planted mistakes of exercise set 05_mnist_soft_attention: each `# %% N.k: name` section
+replaces the answer to N.k and must lose points on it."""
+
+# ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 import math
 
 import torch
@@ -53,5 +54,6 @@ def attention_entropy(alpha):
 # %% 5.4: believes the map
 def posthoc_map(activations, h, w):
     return torch.softmax(activations, dim=-1).view(-1, h, w)
+
 
 posthoc = "a"

@@ -1,6 +1,6 @@
-"""Public test cases, exercise set 05_mnist_soft_attention: `check("N.k")` runs them in the learner's
-notebook and shows what they expect. Each case names what the answer defines and its inputs;
-the expected output is the reference solution's on the same inputs."""
+"""Public test cases of exercise set 05_mnist_soft_attention: `check("N.k")` runs them in the
+learner's notebook. Each case names what the answer defines and its inputs; the expected
+output is the reference solution's on the same inputs."""
 
 import torch
 
@@ -13,8 +13,12 @@ _w = torch.randn(3, generator=_g)
 CASES = {
     "5.1": (
         call("spatial_attention_pool", _f, _w, label="(2, 3, 4, 4) features"),
-        call("spatial_attention_pool", torch.ones(1, 2, 2, 2), torch.tensor([1.0, -1.0]),
-             label="a constant map (uniform weights)"),
+        call(
+            "spatial_attention_pool",
+            torch.ones(1, 2, 2, 2),
+            torch.tensor([1.0, -1.0]),
+            label="a constant map (uniform weights)",
+        ),
     ),
     "5.2": (value("positions", label="positions"),),
     "5.3": (

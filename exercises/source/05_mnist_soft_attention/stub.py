@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 05_mnist_soft_attention: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 5.1
@@ -22,5 +19,6 @@ def attention_entropy(alpha):
 # %% 5.4
 def posthoc_map(activations, h, w):
     raise NotImplementedError("write posthoc_map")
+
 
 posthoc = None

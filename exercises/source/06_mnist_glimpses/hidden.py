@@ -18,9 +18,15 @@ CASES = {
         call("pixels_seen", 10, 20, 4, [[5, 5], [5, 7], [5, 9]], label="hidden: a row of glimpses"),
     ],
     "6.3": [
-        call("location_loss", torch.randn(5, 2, generator=g) * 0.3, torch.randn(5, 2, generator=g) * 0.3,
-             0.15, (torch.rand(5, generator=g) > 0.5).float(), torch.full((5,), 0.4),
-             label="hidden: 5 samples"),
+        call(
+            "location_loss",
+            torch.randn(5, 2, generator=g) * 0.3,
+            torch.randn(5, 2, generator=g) * 0.3,
+            0.15,
+            (torch.rand(5, generator=g) > 0.5).float(),
+            torch.full((5,), 0.4),
+            label="hidden: 5 samples",
+        ),
     ],
     "6.4": [],
 }

@@ -1,7 +1,7 @@
-"""Planted mistakes, exercise set 06_mnist_glimpses: each `# %% N.k: name` section replaces the
-answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
-# ruff: noqa: F811
-import math
+"""Planted mistakes of exercise set 06_mnist_glimpses: each `# %% N.k: name` section
+replaces the answer to N.k and must lose points on it."""
+
+# ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 
 import torch
 
@@ -10,7 +10,7 @@ import torch
 def extract_glimpse(image, row, col, size):
     half = size // 2
     padded = torch.nn.functional.pad(image, (half, size, half, size))
-    return padded[col:col + size, row:row + size]
+    return padded[col : col + size, row : row + size]
 
 
 # %% 6.1: clamped to the image (shifts at the border)
@@ -18,13 +18,13 @@ def extract_glimpse(image, row, col, size):
     H, W = image.shape
     top = min(max(row - size // 2, 0), H - size)
     left = min(max(col - size // 2, 0), W - size)
-    return image[top:top + size, left:left + size]
+    return image[top : top + size, left : left + size]
 
 
 # %% 6.1: location as the top-left corner
 def extract_glimpse(image, row, col, size):
     padded = torch.nn.functional.pad(image, (0, size, 0, size))
-    return padded[row:row + size, col:col + size]
+    return padded[row : row + size, col : col + size]
 
 
 # %% 6.2: overlaps counted twice

@@ -1,6 +1,6 @@
-"""Public test cases, exercise set 06_mnist_glimpses: `check("N.k")` runs them in the learner's
-notebook and shows what they expect. Each case names what the answer defines and its inputs;
-the expected output is the reference solution's on the same inputs."""
+"""Public test cases of exercise set 06_mnist_glimpses: `check("N.k")` runs them in the
+learner's notebook. Each case names what the answer defines and its inputs; the expected
+output is the reference solution's on the same inputs."""
 
 import torch
 
@@ -18,11 +18,24 @@ CASES = {
         call("pixels_seen", 28, 28, 8, [[14, 14], [16, 14]], label="two overlapping glimpses"),
     ),
     "6.3": (
-        call("location_loss", torch.tensor([[0.0, 0.0]]), torch.tensor([[0.1, -0.2]]), 0.2,
-             torch.tensor([1.0]), torch.tensor([0.5]), label="one sample"),
-        call("location_loss", torch.tensor([[0.0, 0.5], [0.3, -0.1]]),
-             torch.tensor([[0.2, 0.4], [0.1, 0.1]]), 0.1, torch.tensor([1.0, 0.0]),
-             torch.tensor([0.6, 0.6]), label="two samples"),
+        call(
+            "location_loss",
+            torch.tensor([[0.0, 0.0]]),
+            torch.tensor([[0.1, -0.2]]),
+            0.2,
+            torch.tensor([1.0]),
+            torch.tensor([0.5]),
+            label="one sample",
+        ),
+        call(
+            "location_loss",
+            torch.tensor([[0.0, 0.5], [0.3, -0.1]]),
+            torch.tensor([[0.2, 0.4], [0.1, 0.1]]),
+            0.1,
+            torch.tensor([1.0, 0.0]),
+            torch.tensor([0.6, 0.6]),
+            label="two samples",
+        ),
     ),
     "6.4": (value("why", label="why"),),
 }

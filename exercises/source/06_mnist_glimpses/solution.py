@@ -3,9 +3,9 @@
 The `# %% setup` section is the notebook's set-up cell; each `# %% N.k` section is the
 reference answer to exercise N.k. Golden tests import this file as a module."""
 
-
 # %% setup
-import math
+import math  # noqa: F401  (the set-up cell imports it for the answers)
+
 import torch
 
 
@@ -14,7 +14,7 @@ def extract_glimpse(image, row, col, size):
     half = size // 2
     padded = torch.nn.functional.pad(image, (half, size, half, size))  # zeros all around
     # Image pixel (r, c) is padded[r + half, c + half]: the patch from (row - half, col - half)
-    return padded[row:row + size, col:col + size]  # (size, size)
+    return padded[row : row + size, col : col + size]  # (size, size)
 
 
 # %% 6.2
@@ -22,7 +22,7 @@ def pixels_seen(height, width, size, centres):
     seen = torch.zeros(height, width, dtype=torch.bool)
     for row, col in centres:
         top, left = row - size // 2, col - size // 2
-        seen[max(top, 0):max(top + size, 0), max(left, 0):max(left + size, 0)] = True
+        seen[max(top, 0) : max(top + size, 0), max(left, 0) : max(left + size, 0)] = True
     return int(seen.sum())
 
 

@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 06_mnist_glimpses: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 6.1

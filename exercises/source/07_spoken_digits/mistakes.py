@@ -1,9 +1,12 @@
-"""Planted mistakes, exercise set 07_spoken_digits: each `# %% N.k: name` section replaces the
-answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
-# ruff: noqa: F811
+"""Planted mistakes of exercise set 07_spoken_digits: each `# %% N.k: name` section
+replaces the answer to N.k and must lose points on it."""
+
+# ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 import math
 
 import torch
+
+import attnlib
 
 
 # %% 7.1: natural log with 2595
@@ -34,18 +37,33 @@ def mel_to_hz(m):
 
 
 # %% 7.2: n / H frames and N bins
-framing = {"frames": 100, "bins": 256, "hz_per_bin": 31.25,
-           "mel_4k": 2595 * math.log10(1 + 4000 / 700), "sine_db": 10 * math.log10(0.1**2 / 2)}
+framing = {
+    "frames": 100,
+    "bins": 256,
+    "hz_per_bin": 31.25,
+    "mel_4k": 2595 * math.log10(1 + 4000 / 700),
+    "sine_db": 10 * math.log10(0.1**2 / 2),
+}
 
 
 # %% 7.2: centred (padded) frames
-framing = {"frames": 101, "bins": 129, "hz_per_bin": 31.25,
-           "mel_4k": 2595 * math.log10(1 + 4000 / 700), "sine_db": 10 * math.log10(0.1**2 / 2)}
+framing = {
+    "frames": 101,
+    "bins": 129,
+    "hz_per_bin": 31.25,
+    "mel_4k": 2595 * math.log10(1 + 4000 / 700),
+    "sine_db": 10 * math.log10(0.1**2 / 2),
+}
 
 
 # %% 7.2: natural-log mel, amplitude not power
-framing = {"frames": 97, "bins": 129, "hz_per_bin": 31.25,
-           "mel_4k": 2595 * math.log(1 + 4000 / 700), "sine_db": 10 * math.log10(0.1)}
+framing = {
+    "frames": 97,
+    "bins": 129,
+    "hz_per_bin": 31.25,
+    "mel_4k": 2595 * math.log(1 + 4000 / 700),
+    "sine_db": 10 * math.log10(0.1),
+}
 
 
 # %% 7.3: log of zero energy (no epsilon)

@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 07_spoken_digits: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 7.1

@@ -1,9 +1,12 @@
-"""Planted mistakes, exercise set 08_dates_seq2seq: each `# %% N.k: name` section replaces the
-answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
-# ruff: noqa: F811
+"""Planted mistakes of exercise set 08_dates_seq2seq: each `# %% N.k: name` section
+replaces the answer to N.k and must lose points on it."""
+
+# ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 import math
 
 import torch
+
+import attnlib
 
 
 # %% 8.1: no tanh
@@ -23,8 +26,10 @@ def additive_scores(s_prev, h, W, U, v):
 
 # %% 8.2: padding not masked
 _z = 1 + 2 + 5 + math.exp(3)
-by_hand = {"alpha": [1 / _z, 2 / _z, 5 / _z, math.exp(3) / _z],
-           "context": (2 + 8 + 30 + 10 * math.exp(3)) / _z}
+by_hand = {
+    "alpha": [1 / _z, 2 / _z, 5 / _z, math.exp(3) / _z],
+    "context": (2 + 8 + 30 + 10 * math.exp(3)) / _z,
+}
 
 
 # %% 8.2: context as the mean of h
@@ -110,14 +115,16 @@ def coverage(alpha):
 
 # %% 8.6: exact match computed per character
 def exact_match(predictions, targets):
-    correct = sum(i < len(p) and p[i] == c for p, t in zip(predictions, targets)
-                  for i, c in enumerate(t))
+    correct = sum(
+        i < len(p) and p[i] == c for p, t in zip(predictions, targets) for i, c in enumerate(t)
+    )
     return correct / sum(len(t) for t in targets)
 
 
 def char_accuracy(predictions, targets):
-    correct = sum(i < len(p) and p[i] == c for p, t in zip(predictions, targets)
-                  for i, c in enumerate(t))
+    correct = sum(
+        i < len(p) and p[i] == c for p, t in zip(predictions, targets) for i, c in enumerate(t)
+    )
     return correct / sum(len(t) for t in targets)
 
 

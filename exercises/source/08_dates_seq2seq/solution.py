@@ -3,11 +3,12 @@
 The `# %% setup` section is the notebook's set-up cell; each `# %% N.k` section is the
 reference answer to exercise N.k. Golden tests import this file as a module."""
 
-
 # %% setup
-import math
+import math  # noqa: F401  (the set-up cell imports it for the answers)
+
 import torch
-import attnlib
+
+import attnlib  # noqa: F401  (the set-up cell imports it for the answers)
 
 
 # %% 8.1
@@ -55,12 +56,15 @@ def coverage(alpha):
 
 # %% 8.6
 def exact_match(predictions, targets):
-    return sum(p == t for p, t in zip(predictions, targets)) / len(targets)
+    return sum(p == t for p, t in zip(predictions, targets, strict=True)) / len(targets)
 
 
 def char_accuracy(predictions, targets):
-    correct = sum(i < len(p) and p[i] == c for p, t in zip(predictions, targets)
-                  for i, c in enumerate(t))
+    correct = sum(
+        i < len(p) and p[i] == c
+        for p, t in zip(predictions, targets, strict=True)
+        for i, c in enumerate(t)
+    )
     return correct / sum(len(t) for t in targets)
 
 

@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 08_dates_seq2seq: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 8.1
