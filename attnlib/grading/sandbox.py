@@ -347,7 +347,10 @@ class _Session:
         except OSError:
             pass
         self.proc.wait()
-        _kill_user(self.uid)
+        # Until none is left: a process being killed stays listed for a moment.
+        deadline = time.monotonic() + 5
+        while _kill_user(self.uid) and time.monotonic() < deadline:
+            time.sleep(0.05)
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
         self.stderr.seek(0, os.SEEK_END)

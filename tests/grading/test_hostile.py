@@ -200,6 +200,19 @@ def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
                     break
             """),
         "memory_hog": with_cell("x = torch.empty(10**11)"),
+        # An answer of 20 MiB, and a thread that floods the descriptors while calls are made.
+        "huge_output": with_cell("overflow_at = 'x' * (20 * 2**20)"),
+        "floods_channel": with_cell("""
+            import os, threading
+            def flood():
+                while True:
+                    for fd in range(3, 16):
+                        try:
+                            os.write(fd, b'{"nonce": "x", "value": 89}\\n' * 1000)
+                        except OSError:
+                            pass
+            threading.Thread(target=flood, daemon=True).start()
+            """),
         # Loops forever with the alarm ignored, in an answer: costs only its own tests.
         "infinite_call": learner_notebook(
             SET,
@@ -309,6 +322,9 @@ def graded(tmp_path_factory):
     notebooks = {f"{k}.ipynb": v for k, v in hostile(subs, out, marker).items()} | ODD_NAMES
     for name, text in notebooks.items():
         (subs / name).write_text(text)
+    # A link to the hidden tests, and a FIFO: neither is followed nor read.
+    (subs / "link_02_soft_attention.ipynb").symlink_to(HIDDEN_FILE)
+    os.mkfifo(subs / "fifo_02_soft_attention.ipynb")
     before = sorted(p.name for p in subs.iterdir())
     limits = Limits(wall_s=40, cpu_s=20, cell_s=4, call_s=3)
     results = grade(subs, out, jobs=2, limits=limits, forced_set="02_soft_attention")
@@ -328,6 +344,10 @@ ZERO = [
     "network_and_root",
     "fork_bomb",
     "memory_hog",
+    "huge_output",
+    "floods_channel",
+    "link_02_soft_attention",
+    "fifo_02_soft_attention",
 ]
 
 
@@ -442,6 +462,12 @@ def test_odd_files_are_rows_with_reasons(graded):
     assert results["x.IPYNB"].total == 14
     assert results[".ipynb"].total == results["...ipynb"].total == 0
     assert results["v3.ipynb"].total == 14, results["v3.ipynb"].status
+
+
+def test_links_and_fifos_in_the_folder_are_not_read(graded):
+    results, *_ = graded
+    for name in ("link_02_soft_attention.ipynb", "fifo_02_soft_attention.ipynb"):
+        assert results[name].status.startswith("malformed notebook"), results[name].status
 
 
 def test_formula_cells_are_escaped(graded):
