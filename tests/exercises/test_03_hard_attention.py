@@ -47,3 +47,12 @@ def test_exact_grad_is_autograd_of_the_expected_reward():
     expected = (torch.softmax(z, -1) * torch.tensor([1.0, 0.0])).sum()
     (grad,) = torch.autograd.grad(expected, z)
     torch.testing.assert_close(torch.tensor(sol.exact_grad), grad)
+
+
+def test_exact_grad_for_is_autograd_of_the_expected_reward():
+    for logits, rewards in [([0.0, 0.0], [1.0, 0.0]), ([0.0, 1.0, -1.0], [1.0, 0.0, 2.0])]:
+        z = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+        expected = (torch.softmax(z, -1) * torch.tensor(rewards, dtype=torch.float64)).sum()
+        (grad,) = torch.autograd.grad(expected, z)
+        got = torch.tensor(sol.exact_grad_for(logits, rewards), dtype=torch.float64)
+        torch.testing.assert_close(got, grad)

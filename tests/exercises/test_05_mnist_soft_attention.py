@@ -45,3 +45,12 @@ def test_posthoc_map_is_a_reshaped_torch_softmax():
     act = torch.randn(2, 12)
     torch.testing.assert_close(sol.posthoc_map(act, 3, 4), torch.softmax(act, -1).view(2, 3, 4))
     assert sol.posthoc == "b"
+
+
+def test_attention_positions_match_the_network():
+    for size, blocks in [(28, 2), (32, 2), (28, 3)]:
+        layers = []
+        for _ in range(blocks):
+            layers += [nn.Conv2d(1, 1, 3, padding=1), nn.MaxPool2d(2, 2)]
+        n = nn.Sequential(*layers)(torch.zeros(1, 1, size, size)).shape[-2:].numel()
+        assert sol.attention_positions(size, blocks) == n

@@ -36,5 +36,8 @@ CASES = {
         call("gumbel_softmax_sample", logits, u, 0.1, label="hidden: tau = 0.1"),
         call("gumbel_softmax_sample", logits, u, 2.0, label="hidden: tau = 2"),
     ],
-    "3.5": [],
+    "3.5": [
+        call("exact_grad_for", [0.0, 1.0, -1.0], [1.0, 0.0, 2.0]),
+        call("exact_grad_for", [2.0, 0.5], [0.0, 3.0]),
+    ],
 }

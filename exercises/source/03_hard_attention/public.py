@@ -43,5 +43,8 @@ CASES = {
         call("gumbel_softmax_sample", _logits, _u, 0.5, label="tau = 0.5"),
         call("gumbel_softmax_sample", _logits, _u, 5.0, label="tau = 5"),
     ),
-    "3.5": (value("exact_grad", label="exact_grad"),),
+    "3.5": [
+        value("exact_grad", label="exact_grad"),
+        call("exact_grad_for", [0.0, 0.0], [1.0, 0.0], label="logits (0, 0), rewards (1, 0)"),
+    ],
 }

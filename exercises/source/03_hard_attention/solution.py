@@ -34,3 +34,9 @@ def gumbel_softmax_sample(logits, u, tau):
 
 # %% 3.5
 exact_grad = [0.25, -0.25]  # p0 (r0 - E r) = 0.5 * 0.5, and the opposite
+
+
+def exact_grad_for(logits, rewards):
+    p = torch.softmax(torch.tensor(logits, dtype=torch.float64), dim=0)
+    r = torch.tensor(rewards, dtype=torch.float64)
+    return (p * (r - (p * r).sum())).tolist()  # d E[r] / d z_k = p_k (r_k - E r)

@@ -24,7 +24,11 @@ CASES = {
             label="hidden: a 7×7 map, peaked",
         ),
     ],
-    "5.2": [],
+    "5.2": [
+        call("attention_positions", 32, 2),
+        call("attention_positions", 28, 3),
+        call("attention_positions", 64, 1),
+    ],
     "5.3": [call("attention_entropy", alpha, label="hidden: three 5×5 maps")],
     "5.4": [
         call("posthoc_map", torch.randn(2, 6, generator=g), 2, 3, label="hidden: (2, 6) to 2×3")

@@ -20,7 +20,10 @@ CASES = {
             label="a constant map (uniform weights)",
         ),
     ),
-    "5.2": (value("positions", label="positions"),),
+    "5.2": [
+        value("positions", label="positions"),
+        call("attention_positions", 28, 2, label="28 x 28, two blocks"),
+    ],
     "5.3": (
         call("attention_entropy", torch.full((1, 2, 2), 0.25), label="uniform 2×2 map"),
         call("attention_entropy", torch.tensor([[[1.0, 0.0], [0.0, 0.0]]]), label="one-hot map"),

@@ -23,6 +23,12 @@ def spatial_attention_pool(features, w):
 positions = {"n": 49, "uniform": 1 / 49}  # 28 -> 14 -> 7
 
 
+def attention_positions(size, blocks):
+    for _ in range(blocks):
+        size //= 2  # the padded 3x3 convolution keeps the size; the 2x2 pool halves it
+    return size * size
+
+
 # %% 5.3
 def attention_entropy(alpha):
     p = alpha.flatten(1)  # (B, H*W)

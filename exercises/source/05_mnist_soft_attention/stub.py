@@ -11,6 +11,10 @@ def spatial_attention_pool(features, w):
 positions = {"n": None, "uniform": None}
 
 
+def attention_positions(size, blocks):
+    raise NotImplementedError("write attention_positions")
+
+
 # %% 5.3
 def attention_entropy(alpha):
     raise NotImplementedError("write attention_entropy")
