@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         "--tests",
         type=Path,
         default=None,
-        help="folder of hidden tests (default: exercises/hidden of this checkout)",
+        help="folder of hidden tests (default: exercises/source of this checkout)",
     )
     g.add_argument("--set", default=None, help="grade every notebook as this exercise set")
     g.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
