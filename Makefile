@@ -29,13 +29,17 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 SPHINX_OPTS := -b html -n -W --keep-going -j 1
 
-.PHONY: book test unit lint notebooks exercises site browser execute clean
+.PHONY: book test unit lint notebooks exercises assign site browser execute clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "No supported Python on the PATH:" \
 	  "install Python 3.11 or 3.12, or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
 	@test -x $(BIN)/python || echo "Python: $(PYTHON) ($$($(PYTHON) -c \
 	  'import sys; print(sys.version.split()[0], sys.executable)')), the first supported one on the PATH"
+	@# The exercise grader's sandbox (bubblewrap): installed where missing, as root on Linux.
+	@command -v bwrap >/dev/null || { [ "$$(uname)" = Linux ] && [ "$$(id -u)" = 0 ] \
+	  && command -v apt-get >/dev/null && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
+	  || echo "note: bubblewrap is not installed; 'python -m attnlib.grading grade' will refuse to grade"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq "$$(grep '^torch==' requirements.txt)" \
 	  --extra-index-url $(TORCH_INDEX)
@@ -85,6 +89,10 @@ notebooks: $(STAMP)
 
 exercises: $(STAMP)
 	$(BIN)/python -m attnlib.grading verify
+
+## assign: regenerate the exercise handouts and pages from exercises/source (commit the result)
+assign: $(STAMP)
+	$(BIN)/python -m attnlib.grading assign
 
 # Renders the outputs stored in the notebooks (nbval has just checked them): no second execution.
 site: conf.py

@@ -18,13 +18,13 @@ from attnlib.grading.spec import ExerciseSet
 
 EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
 REPO_URL = "https://github.com/attnlib/attention-course"
-SETUP = '''# Set-up: Colab and Binder need the course's library; a local install has it already.
+SETUP = """# Set-up: Colab and Binder need the course's library; a local install has it already.
 import importlib.util
 if importlib.util.find_spec("attnlib") is None:
     %pip install --quiet "attnlib @ git+https://github.com/attnlib/attention-course"
 
 {setup}
-from attnlib.grading import check'''
+from attnlib.grading import check"""
 HOW = """**How this works.** Write your answer in each cell marked *Your answer*, run it, then
 run the cell below it: `check("N.k")` runs the public tests and prints your score, what was
 expected and what came, and a hint. When your notebook is graded, hidden tests count too, so
@@ -42,13 +42,23 @@ def learner_notebook(exset: ExerciseSet, answers: dict[str, str] | None = None) 
         nb.code(SETUP.format(setup=exset.setup.strip())),
     ]
     for q in exset.questions:
-        cells.append(nb.markdown(
-            f"## Exercise {q.id}: {q.title} ({_points(q.points)})\n\n{q.prompt.strip()}"))
-        cells.append(nb.code(f"# Your answer (exercise {q.id})\n"
-                             + answers.get(q.id, q.stub).strip(), tags=("answer",)))
+        cells.append(
+            nb.markdown(
+                f"## Exercise {q.id}: {q.title} ({_points(q.points)})\n\n{q.prompt.strip()}"
+            )
+        )
+        cells.append(
+            nb.code(
+                f"# Your answer (exercise {q.id})\n" + answers.get(q.id, q.stub).strip(),
+                tags=("answer",),
+            )
+        )
         if q.kind == "predict":
-            cells.append(nb.markdown("**Your explanation** (read by your instructor, not "
-                                     "graded automatically): ..."))
+            cells.append(
+                nb.markdown(
+                    "**Your explanation** (read by your instructor, not graded automatically): ..."
+                )
+            )
         cells.append(nb.code(f'check("{q.id}")', tags=("check",)))
     metadata = {"attnlib_exercises": {"set": exset.name, "chapter": chapter_no}}
     return nb.notebook(cells, metadata)
@@ -65,8 +75,10 @@ def _points(n: int) -> str:
 
 def site_page(exset: ExerciseSet) -> str:
     """The site's page: every exercise, then its solution in a dropdown."""
-    colab = (f"https://colab.research.google.com/github/attnlib/attention-course/blob/main/"
-             f"exercises/{exset.name}.ipynb")
+    colab = (
+        f"https://colab.research.google.com/github/attnlib/attention-course/blob/main/"
+        f"exercises/{exset.name}.ipynb"
+    )
     parts = [
         f"# {exset.title}\n",
         exset.intro.strip() + "\n",
@@ -80,11 +92,13 @@ def site_page(exset: ExerciseSet) -> str:
         label = f"ex-{q.id.replace('.', '-')}"
         parts.append(
             f"````{{exercise}} {q.id} {q.title} ({_points(q.points)})\n:label: {label}\n\n"
-            f"{q.prompt.strip()}\n\nStart from:\n\n```python\n{q.stub.strip()}\n```\n````\n")
+            f"{q.prompt.strip()}\n\nStart from:\n\n```python\n{q.stub.strip()}\n```\n````\n"
+        )
         explanation = f"\n\n{q.explanation.strip()}" if q.explanation.strip() else ""
         parts.append(
             f"````{{solution}} {label}\n:class: dropdown\n\n```python\n{q.solution.strip()}\n"
-            f"```{explanation}\n````\n")
+            f"```{explanation}\n````\n"
+        )
     return "\n".join(parts)
 
 
@@ -97,7 +111,9 @@ def outputs(exsets: tuple[ExerciseSet, ...], root: Path = EXERCISES) -> dict[Pat
     return files
 
 
-def assign(exsets: tuple[ExerciseSet, ...], root: Path = EXERCISES, *, check: bool = False) -> list[Path]:
+def assign(
+    exsets: tuple[ExerciseSet, ...], root: Path = EXERCISES, *, check: bool = False
+) -> list[Path]:
     """Write the generated files (or, with ``check``, list those that are out of date)."""
     stale = []
     for path, text in outputs(exsets, root).items():

@@ -81,7 +81,7 @@ def decode(data: object, depth: int = 0) -> object:
     if type(data) is list:
         return [decode(x, depth + 1) for x in data]
     if type(data) is dict and len(data) == 1:
-        (tag, body), = data.items()
+        ((tag, body),) = data.items()
         if tag == TENSOR:
             return _decode_tensor(body)
         if tag == DICT and type(body) is dict:

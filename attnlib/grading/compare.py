@@ -58,6 +58,8 @@ def compare(expected: object, got: object, *, rtol: float, atol: float) -> str |
     if _is_number(expected):
         if isinstance(got, torch.Tensor) and got.numel() == 1 and not got.dtype == torch.bool:
             got = got.item()
+        if isinstance(got, list) and len(got) == 1:
+            got = got[0]
         if not _is_number(got):
             return f"expected the number {_fmt(expected)}, got {describe(got)}"
         if math.isclose(got, expected, rel_tol=rtol, abs_tol=atol):
@@ -68,9 +70,11 @@ def compare(expected: object, got: object, *, rtol: float, atol: float) -> str |
             return None
         return f"expected {expected!r}, got {describe(got)}"
     if isinstance(expected, list):
+        if isinstance(got, torch.Tensor):  # a tensor where a list is expected: its items
+            got = got.tolist()
         if not isinstance(got, list) or len(got) != len(expected):
             return f"expected {describe(expected)}, got {describe(got)}"
-        for i, (e, g) in enumerate(zip(expected, got)):
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             message = compare(e, g, rtol=rtol, atol=atol)
             if message:
                 return f"item {i}: {message}"
@@ -90,7 +94,12 @@ def compare(expected: object, got: object, *, rtol: float, atol: float) -> str |
 
 def _compare_tensor(expected: torch.Tensor, got: object, *, rtol: float, atol: float) -> str | None:
     if _is_number(got) and expected.numel() == 1:
-        got = torch.tensor(float(got))
+        got = torch.tensor(float(got)).reshape(expected.shape)
+    if isinstance(got, list):  # a list where a tensor is expected: the tensor it spells
+        try:
+            got = torch.tensor(got, dtype=expected.dtype if expected.dtype == torch.bool else None)
+        except (TypeError, ValueError, RuntimeError, OverflowError):
+            return f"expected {describe(expected)}, got {describe(got)}"
     if not isinstance(got, torch.Tensor):
         return f"expected {describe(expected)}, got {describe(got)}"
     if tuple(got.shape) != tuple(expected.shape):
@@ -101,8 +110,10 @@ def _compare_tensor(expected: torch.Tensor, got: object, *, rtol: float, atol: f
         if torch.equal(got, expected):
             return None
         index = tuple(torch.nonzero(got != expected)[0].tolist())
-        return (f"values differ at index {index}: expected {expected[index].item()}, "
-                f"got {got[index].item()}")
+        return (
+            f"values differ at index {index}: expected {expected[index].item()}, "
+            f"got {got[index].item()}"
+        )
     e, g = expected.double(), got.double()
     if torch.isnan(g).any() and not torch.isnan(e).any():
         index = tuple(torch.nonzero(torch.isnan(g))[0].tolist())
@@ -110,7 +121,11 @@ def _compare_tensor(expected: torch.Tensor, got: object, *, rtol: float, atol: f
     close = torch.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return None
-    diff = torch.where(close, torch.zeros_like(e), (g - e).abs().nan_to_num(nan=math.inf, posinf=math.inf))
+    diff = torch.where(
+        close, torch.zeros_like(e), (g - e).abs().nan_to_num(nan=math.inf, posinf=math.inf)
+    )
     index = tuple(torch.nonzero(diff == diff.max())[0].tolist())
-    return (f"values differ: largest difference {_fmt(diff[index].item())} at index {index}: "
-            f"expected {_fmt(e[index].item())}, got {_fmt(g[index].item())}")
+    return (
+        f"values differ: largest difference {_fmt(diff[index].item())} at index {index}: "
+        f"expected {_fmt(e[index].item())}, got {_fmt(g[index].item())}"
+    )

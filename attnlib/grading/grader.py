@@ -1,30 +1,36 @@
 """Grade a folder of submitted notebooks against the public and hidden tests.
 
-For each notebook: find its exercise set, run its code and the calls of every test case in a
-sandbox (see :mod:`attnlib.grading.sandbox`), compare the outputs that come back with the
-reference outputs computed here, and write ``OUT/grades.csv`` and ``OUT/<name>/results.json``
-(Gradescope's format). Submissions run ``jobs`` at a time; whatever one does, the batch goes on.
+For each file: find its exercise set (from the file name), run its code and the calls of
+every test case in a sandbox (see :mod:`attnlib.grading.sandbox`), compare the outputs that
+come back with the reference outputs computed here, and write ``OUT/grades.csv`` and
+``OUT/results/<name>/results.json`` (Gradescope's format). Whatever one submission does or
+is, the batch goes on: every file given is a row of ``grades.csv``, with a status that says
+why when it could not be graded.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
+import io
 import json
+import os
 import queue
+import re
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from attnlib.grading import sandbox
 from attnlib.grading.codec import encode
+from attnlib.grading.content import all_sets, get_set, load_hidden
 from attnlib.grading.notebook import MalformedNotebook, code_cells
 from attnlib.grading.reference import expected_outputs
 from attnlib.grading.scoring import QuestionResult, score_question
-from attnlib.grading.sets import ALL, get_set
 from attnlib.grading.spec import Case, ExerciseSet
 
-DEFAULT_TESTS = Path(__file__).resolve().parents[2] / "exercises" / "hidden"
+DEFAULT_TESTS = Path(__file__).resolve().parents[2] / "exercises" / "source"
+MAX_NOTEBOOK_BYTES = 32 * 2**20
 
 
 @dataclass
@@ -46,21 +52,6 @@ class Graded:
         return next((r.score for r in self.results if r.question.id == qid), None)
 
 
-def load_hidden(tests_dir: Path, exset: ExerciseSet) -> dict[str, list[Case]]:
-    """The hidden cases of ``exset``: ``CASES`` in ``tests_dir/<name>.py``, keyed by question."""
-    path = Path(tests_dir) / f"{exset.name}.py"
-    if not path.is_file():
-        raise FileNotFoundError(f"no hidden tests for {exset.name}: expected {path}")
-    spec = importlib.util.spec_from_file_location(f"_hidden_{exset.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    cases = module.CASES
-    unknown = set(cases) - {q.id for q in exset.questions}
-    if unknown:
-        raise ValueError(f"{path} has cases for unknown questions {sorted(unknown)}")
-    return {q.id: list(cases.get(q.id, [])) for q in exset.questions}
-
-
 class Plan:
     """Every case of an exercise set, the encoded calls, and the reference outputs."""
 
@@ -69,109 +60,267 @@ class Plan:
         self.exset = exset
         self.groups = []  # (question, first index, cases, hidden flags)
         self.cases: list[Case] = []
+        forbid: list[tuple[str, ...]] = []
         for q in exset.questions:
             cases = list(q.public) + hidden[q.id]
             flags = [False] * len(q.public) + [True] * len(hidden[q.id])
             self.groups.append((q, len(self.cases), cases, flags))
             self.cases += cases
+            forbid += [q.forbid] * len(cases)
         self.expected = expected_outputs(exset, self.cases)
-        self.calls = [{"target": c.target, "is_call": c.is_call,
-                       "args": [encode(a) for a in c.args],
-                       "kwargs": {k: encode(v) for k, v in c.kwargs.items()}} for c in self.cases]
+        self.calls = [
+            {
+                "target": c.target,
+                "is_call": c.is_call,
+                "args": [encode(a) for a in c.args],
+                "kwargs": {k: encode(v) for k, v in c.kwargs.items()},
+                "forbid": list(f),
+            }
+            for c, f in zip(self.cases, forbid, strict=True)
+        ]
+        self.wrap = tuple(sorted({name for q in exset.questions for name in q.forbid}))
 
     def score(self, outcome: sandbox.Outcome) -> list[QuestionResult]:
         results = []
         for q, first, cases, flags in self.groups:
             answers = [outcome.answers.get(first + i) for i in range(len(cases))]
-            expected = self.expected[first:first + len(cases)]
+            expected = self.expected[first : first + len(cases)]
             results.append(score_question(q, cases, expected, answers, flags))
         return results
 
 
-def identify(path: Path, metadata: dict, forced: str | None) -> ExerciseSet:
-    """The submission's exercise set: ``forced``, else the notebook's metadata, else its name."""
+def identify(name: str, forced: str | None) -> ExerciseSet:
+    """The submission's exercise set: ``forced``, else the set whose name its file name holds."""
     if forced:
         return get_set(forced)
-    name = metadata.get("attnlib_exercises", {}).get("set") if isinstance(
-        metadata.get("attnlib_exercises"), dict) else None
-    if isinstance(name, str) and any(s.name == name for s in ALL):
-        return get_set(name)
-    for exset in ALL:
-        if exset.name in path.name:
-            return exset
-    raise LookupError("cannot tell which exercise set this is (use --set)")
+    lower = name.lower()
+    matches = [s for s in all_sets() if s.name.lower() in lower]
+    if not matches:
+        raise LookupError("its file name names no exercise set (rename it, or use --set)")
+    return max(matches, key=lambda s: len(s.name))
 
 
-def grade_one(path: Path, plans: dict, limits: sandbox.Limits, slot: int,
-              forced: str | None) -> Graded:
-    """Grade one notebook; a broken one gets zero on every question of its set."""
+def _read(folder_fd: int, name: str) -> bytes:
+    """Read ``name`` in the submissions folder without following a link, at most 32 MiB."""
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
     try:
-        cells, metadata = code_cells(path)
-        exset = identify(path, metadata, forced)
-    except (MalformedNotebook, LookupError) as exc:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise MalformedNotebook("not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(MAX_NOTEBOOK_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise MalformedNotebook(f"larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB")
+    return data
+
+
+class Grader:
+    """Grades submissions one by one; builds each set's plan once, on first use."""
+
+    def __init__(
+        self, tests_dir: Path, limits: sandbox.Limits, forced: str | None, insecure: bool
+    ) -> None:
+        self.tests_dir, self.limits, self.forced, self.insecure = (
+            tests_dir,
+            limits,
+            forced,
+            insecure,
+        )
+        self.plans: dict[str, Plan | Exception] = {}
+
+    def plan(self, exset: ExerciseSet) -> Plan:
+        if exset.name not in self.plans:
+            try:
+                self.plans[exset.name] = Plan(exset, self.tests_dir)
+            except Exception as exc:  # noqa: BLE001  (a broken tests folder fails its set only)
+                self.plans[exset.name] = exc
+        found = self.plans[exset.name]
+        if isinstance(found, Exception):
+            raise LookupError(f"cannot build the tests of {exset.name}: {found}")
+        return found
+
+    def grade_one(self, folder_fd: int, name: str, slot: int) -> Graded:
+        """Grade one file; never raises (a failure is the submission's status)."""
         try:
-            exset = identify(path, {}, forced)
-        except LookupError:
-            return Graded(path.name, None, f"malformed notebook: {exc}")
+            return self._grade_one(folder_fd, name, slot)
+        except Exception as exc:  # noqa: BLE001  (the batch never dies)
+            return Graded(
+                name, None, f"not graded: grader error ({type(exc).__name__}: {str(exc)[:200]})"
+            )
+
+    def _grade_one(self, folder_fd: int, name: str, slot: int) -> Graded:
+        if not name.lower().endswith(".ipynb"):
+            return Graded(name, None, "not graded: not a .ipynb notebook")
+        try:
+            exset = identify(name, self.forced)
+        except LookupError as exc:
+            return Graded(name, None, f"not graded: {exc}")
         zeros = [QuestionResult(q, 0.0, 0, 1) for q in exset.questions]
-        return Graded(path.name, exset.name, f"malformed notebook: {exc}", zeros)
-    plan = plans[exset.name]
-    outcome = sandbox.run(cells, plan.calls, limits, slot)
-    status = outcome.status
-    if outcome.errors and status == "ok":
-        status = f"ok, {len(outcome.errors)} cell(s) raised"
-    return Graded(path.name, exset.name, status, plan.score(outcome), outcome.errors,
-                  outcome.seconds)
-
-
-def grade(submissions: Path, out: Path, *, tests_dir: Path = DEFAULT_TESTS, jobs: int = 2,
-          limits: sandbox.Limits = sandbox.Limits(), forced_set: str | None = None) -> list[Graded]:
-    """Grade every ``*.ipynb`` in ``submissions``; write ``out/grades.csv`` and results.json files."""
-    paths = sorted(p for p in Path(submissions).iterdir() if p.suffix == ".ipynb" and p.is_file())
-    if not paths:
-        raise FileNotFoundError(f"no .ipynb files in {submissions}")
-    plans: dict = {}
-    # Build the plans (reference outputs) up front, in this thread, for the sets present.
-    for path in paths:
         try:
-            exset = identify(path, code_cells(path)[1], forced_set)
-        except (MalformedNotebook, LookupError):
-            continue
-        if exset.name not in plans:
-            plans[exset.name] = Plan(exset, tests_dir)
-    slots: queue.Queue[int] = queue.Queue()
-    for i in range(jobs):
-        slots.put(i)
-
-    def work(path: Path) -> Graded:
-        slot = slots.get()
+            plan = self.plan(exset)
+        except LookupError as exc:
+            return Graded(name, exset.name, f"not graded: {exc}", zeros)
         try:
-            return grade_one(path, plans, limits, slot, forced_set)
-        finally:
-            slots.put(slot)
+            cells, metadata = code_cells(_read(folder_fd, name))
+        except (MalformedNotebook, OSError) as exc:
+            return Graded(name, exset.name, f"malformed notebook: {exc}", zeros)
+        outcome = sandbox.run(
+            cells, plan.calls, self.limits, slot, wrap=plan.wrap, insecure=self.insecure
+        )
+        status = outcome.status
+        if outcome.errors and status == "ok":
+            status = f"ok, {len(outcome.errors)} cell(s) raised"
+        claimed = metadata.get("attnlib_exercises", {})
+        claimed = claimed.get("set") if isinstance(claimed, dict) else None
+        if claimed is not None and claimed != exset.name:
+            status += f"; its metadata names set {str(claimed)[:60]!r}, graded as {exset.name}"
+        return Graded(
+            name, exset.name, status, plan.score(outcome), outcome.errors, outcome.seconds
+        )
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        graded = list(pool.map(work, paths))
-    write(graded, Path(out))
+
+def grade(
+    submissions: Path,
+    out: Path,
+    *,
+    tests_dir: Path = DEFAULT_TESTS,
+    jobs: int = 2,
+    limits: sandbox.Limits | None = None,
+    forced_set: str | None = None,
+    insecure: bool = False,
+) -> list[Graded]:
+    """Grade every file in ``submissions``; write ``out/grades.csv`` and the results files.
+
+    Raises:
+        SandboxUnavailable: no sandbox can start here and ``insecure`` is False.
+    """
+    if not insecure:
+        sandbox.require_sandbox()
+    out_fd = make_out(Path(out))
+    folder_fd = os.open(submissions, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        names = sorted(os.listdir(folder_fd))
+        if not names:
+            raise FileNotFoundError(f"no files in {submissions}")
+        grader = Grader(Path(tests_dir), limits or sandbox.Limits(), forced_set, insecure)
+        if forced_set:
+            get_set(forced_set)  # an unknown --set is the instructor's error: say so now
+        slots: queue.Queue[int] = queue.Queue()
+        for i in range(jobs):
+            slots.put(i)
+
+        def work(name: str) -> Graded:
+            slot = slots.get()
+            try:
+                return grader.grade_one(folder_fd, name, slot)
+            finally:
+                slots.put(slot)
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            graded = list(pool.map(work, names))
+    finally:
+        os.close(folder_fd)
+    try:
+        write(graded, out_fd)
+    finally:
+        os.close(out_fd)
     return graded
 
 
-def write(graded: list[Graded], out: Path) -> None:
-    """Write ``out/grades.csv`` and ``out/<stem>/results.json`` for each submission."""
-    out.mkdir(parents=True, exist_ok=True)
+def make_out(out: Path) -> int:
+    """Create ``out`` (mode 0700) if needed, refuse a link, and return a descriptor to it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(out, 0o700)
+    except FileExistsError:
+        pass
+    try:
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise OSError(f"{out} must be a folder, not a link or a file") from exc
+    os.fchmod(fd, 0o700)
+    return fd
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def csv_cell(text: str) -> str:
+    """``text`` made safe for a spreadsheet: a leading formula character is quoted away."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(text))
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def safe_stem(name: str, taken: set[str]) -> str:
+    """A folder name for ``name``'s results: letters, digits, ``-_.``, unique, never a dot name."""
+    stem = name[:-6] if name.lower().endswith(".ipynb") else name
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stem)[:80].strip(".") or "submission"
+    candidate, n = stem, 1
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{stem}-{n}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _unlink_if_not(dir_fd: int, name: str, kind: int) -> None:
+    """Remove ``name`` (never following it) unless it is of file type ``kind``."""
+    try:
+        mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_IFMT(mode) != kind:
+        if stat.S_ISDIR(mode):
+            raise OSError(f"{name} is a folder where a file should be")
+        os.unlink(name, dir_fd=dir_fd)
+
+
+def _write_at(dir_fd: int, name: str, text: str) -> None:
+    _unlink_if_not(dir_fd, name, stat.S_IFREG)
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+
+
+def _subdir(dir_fd: int, name: str) -> int:
+    _unlink_if_not(dir_fd, name, stat.S_IFDIR)
+    try:
+        os.mkdir(name, 0o700, dir_fd=dir_fd)
+    except FileExistsError:
+        pass
+    return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+
+
+def write(graded: list[Graded], out_fd: int) -> None:
+    """Write ``grades.csv`` and ``results/<stem>/results.json`` under the folder ``out_fd``."""
     present = {g.set_name for g in graded}
-    qids = [q.id for s in ALL if s.name in present for q in s.questions]
-    with open(out / "grades.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["file", "status", *qids, "total"])
-        for g in graded:
-            scores = [g.score(q) for q in qids]
-            writer.writerow([g.file, g.status, *("" if s is None else f"{s:g}" for s in scores),
-                             f"{g.total:g}"])
+    qids = [q.id for s in all_sets() if s.name in present for q in s.questions]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["file", "status", *qids, "total"])
     for g in graded:
-        folder = out / Path(g.file).stem
-        folder.mkdir(exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(gradescope(g), indent=1) + "\n")
+        scores = [g.score(q) for q in qids]
+        writer.writerow(
+            [
+                csv_cell(g.file),
+                csv_cell(g.status),
+                *("" if s is None else f"{s:g}" for s in scores),
+                f"{g.total:g}",
+            ]
+        )
+    _write_at(out_fd, "grades.csv", buffer.getvalue())
+    results_fd = _subdir(out_fd, "results")
+    taken: set[str] = set()
+    try:
+        for g in graded:
+            folder_fd = _subdir(results_fd, safe_stem(g.file, taken))
+            try:
+                _write_at(folder_fd, "results.json", json.dumps(gradescope(g), indent=1) + "\n")
+            finally:
+                os.close(folder_fd)
+    finally:
+        os.close(results_fd)
 
 
 def gradescope(g: Graded) -> dict:
@@ -184,11 +333,22 @@ def gradescope(g: Graded) -> dict:
             lines.append(f"{r.hidden_failed} hidden test(s) failed.")
         if not r.full:
             lines.append(f"Hint: {r.question.hint}")
-        tests.append({"name": f"Exercise {r.question.id}: {r.question.title}",
-                      "score": r.score, "max_score": r.question.points,
-                      "output": "\n".join(lines), "visibility": "visible"})
-    output = f"Status: {g.status}."
+        tests.append(
+            {
+                "name": f"Exercise {r.question.id}: {r.question.title}",
+                "score": r.score,
+                "max_score": r.question.points,
+                "output": "\n".join(lines),
+                "visibility": "visible",
+            }
+        )
+    output = f"File: {g.file}\nStatus: {g.status}."
     if g.cell_errors:
         output += "\n" + "\n".join(g.cell_errors)
-    return {"score": g.total, "output": output, "tests": tests, "visibility": "visible",
-            "execution_time": round(g.seconds, 2)}
+    return {
+        "score": g.total,
+        "output": output,
+        "tests": tests,
+        "visibility": "visible",
+        "execution_time": round(g.seconds, 2),
+    }

@@ -17,24 +17,42 @@ class MalformedNotebook(ValueError):
     """The file is not a readable Jupyter notebook."""
 
 
-def code_cells(path: Path) -> tuple[list[str], dict]:
-    """Return the code of every code cell of ``path`` and the notebook's metadata."""
+def code_cells(source: Path | bytes) -> tuple[list[str], dict]:
+    """Return the code of every code cell of a notebook (a path or its bytes) and its metadata.
+
+    nbformat 4 is read as is; nbformat 3 (cells in ``worksheets``, code in ``input``) is
+    converted; anything else is a :class:`MalformedNotebook`.
+    """
     try:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        nb = json.loads(data.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise MalformedNotebook(f"not a JSON notebook ({type(exc).__name__})") from None
-    if type(nb) is not dict or type(nb.get("cells")) is not list:
+    if type(nb) is not dict:
+        raise MalformedNotebook("not a notebook object")
+    version = nb.get("nbformat")
+    if version == 3:
+        sheets = nb.get("worksheets")
+        if type(sheets) is not list or not all(type(w) is dict for w in sheets):
+            raise MalformedNotebook("nbformat 3 without a list of worksheets")
+        raw = [c for w in sheets if type(w.get("cells")) is list for c in w["cells"]]
+        key = "input"
+    elif version == 4 or (version is None and "cells" in nb):
+        raw, key = nb.get("cells"), "source"
+    else:
+        raise MalformedNotebook(f"nbformat {str(version)[:20]} is not supported (3 or 4)")
+    if type(raw) is not list:
         raise MalformedNotebook("no list of cells")
     cells = []
-    for cell in nb["cells"]:
+    for cell in raw:
         if type(cell) is not dict or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        if type(source) is list and all(type(s) is str for s in source):
-            source = "".join(source)
-        if type(source) is not str:
+        text = cell.get(key, "")
+        if type(text) is list and all(type(s) is str for s in text):
+            text = "".join(text)
+        if type(text) is not str:
             raise MalformedNotebook("a code cell's source is not text")
-        cells.append(_MAGIC.sub(r"\1pass  # \2", source))
+        cells.append(_MAGIC.sub(r"\1pass  # \2", text))
     metadata = nb.get("metadata") if type(nb.get("metadata")) is dict else {}
     return cells, metadata
 
@@ -52,15 +70,27 @@ def markdown(text: str) -> dict:
 
 def code(text: str, tags: tuple[str, ...] = ()) -> dict:
     metadata = {"tags": list(tags)} if tags else {}
-    return {"cell_type": "code", "execution_count": None, "metadata": metadata,
-            "outputs": [], "source": _lines(text.strip())}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": metadata,
+        "outputs": [],
+        "source": _lines(text.strip()),
+    }
 
 
 def notebook(cells: list[dict], metadata: dict) -> str:
     """A notebook as JSON text, with stable cell ids (so regenerating changes nothing)."""
     for i, cell in enumerate(cells):
         cell["id"] = f"cell-{i:02d}"
-    nb = {"cells": cells, "metadata": {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}, **metadata}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            **metadata,
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from functools import lru_cache
+from functools import cache
 
 from attnlib.grading.codec import decode, encode
 from attnlib.grading.spec import Case, ExerciseSet
@@ -44,8 +44,8 @@ def expected_outputs(exset: ExerciseSet, cases: list[Case]) -> list[object]:
     return [run_case(case, ns) for case in cases]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _solution_namespace(name: str) -> dict:
-    from attnlib.grading.sets import get_set
+    from attnlib.grading.content import get_set
 
     return namespace(get_set(name))

@@ -38,17 +38,37 @@ def score_question(
         hidden: per case, whether it is a hidden test (its inputs are not described).
     """
     passed, failures, hidden_failed = 0, [], 0
-    for case, want, answer, is_hidden in zip(cases, expected, answers, hidden):
+    for case, want, answer, is_hidden in zip(cases, expected, answers, hidden, strict=True):
         if answer is None:
             message = "no answer (the process stopped before this test)"
+        elif answer[0] == "forbidden":
+            message = (
+                f"calls {answer[1]}, the library's own implementation of what this "
+                "exercise asks you to write: this test scores nothing"
+            )
         elif answer[0] == "error":
             message = f"raised {answer[1]}"
         else:
-            message = compare(want, answer[1], rtol=case.rtol, atol=case.atol)
+            try:
+                message = compare(want, answer[1], rtol=case.rtol, atol=case.atol)
+            except (ArithmeticError, ValueError, TypeError, RecursionError, RuntimeError) as exc:
+                message = f"cannot be compared ({type(exc).__name__})"
+        if (
+            message is not None
+            and question.kind != "implement"
+            and answer is not None
+            and answer[0] == "ok"
+        ):
+            # A compute or predict answer is a value: showing the expected one would give it away.
+            message = (
+                "not the expected value (which is not shown for compute and predict exercises)"
+            )
         if message is None:
             passed += 1
         elif is_hidden:
             hidden_failed += 1
+            if answer is not None and answer[0] == "forbidden":
+                failures.append(f"a hidden test: {message}")
         else:
             failures.append(f"{case.describe()}: {message}")
     score = round(question.points * passed / len(cases), 2) if cases else 0.0

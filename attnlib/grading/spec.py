@@ -43,8 +43,9 @@ class Case:
         return f"{self.target}(...)" if self.is_call else self.target
 
 
-def call(target: str, *args: Any, label: str = "", rtol: float = 1e-4, atol: float = 1e-5,
-         **kwargs: Any) -> Case:
+def call(
+    target: str, *args: Any, label: str = "", rtol: float = 1e-4, atol: float = 1e-5, **kwargs: Any
+) -> Case:
     """A case that calls ``target(*args, **kwargs)``."""
     return Case(target, tuple(args), dict(kwargs), True, label, rtol, atol)
 
@@ -71,6 +72,9 @@ class Question:
         public: the cases the learner's ``check`` runs (hidden ones live outside the package).
         wrong: plausible wrong answers (name -> code), each of which must lose points.
         explanation: markdown shown under the solution on the site.
+        forbid: for an "implement" exercise, what it asks the learner to write, as the
+            library's and torch's dotted names (``"torch.softmax"``); calling one of them
+            while this exercise's tests run scores nothing on that test, and says why.
     """
 
     id: str
@@ -84,6 +88,7 @@ class Question:
     public: tuple[Case, ...]
     wrong: dict[str, str]
     explanation: str = ""
+    forbid: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from attnlib.grading.assign import EXERCISES, assign, learner_notebook
+from attnlib.grading.content import all_sets
 from attnlib.grading.grader import DEFAULT_TESTS, Graded, Plan, grade
 from attnlib.grading.reference import namespace, run_case
 from attnlib.grading.sandbox import Outcome
-from attnlib.grading.sets import ALL
 
 
 def in_process(plan: Plan, answers: dict[str, str]) -> Outcome:
@@ -37,13 +37,15 @@ def in_process(plan: Plan, answers: dict[str, str]) -> Outcome:
 
 def verify(tests_dir: Path = DEFAULT_TESTS, jobs: int = 2, root: Path = EXERCISES) -> list[str]:
     """Return the problems found (an empty list means all is well); print a summary."""
-    problems = [f"{p} is out of date: run python -m attnlib.grading assign"
-                for p in assign(ALL, root, check=True)]
+    problems = [
+        f"{p} is out of date: run python -m attnlib.grading assign"
+        for p in assign(all_sets(), root, check=True)
+    ]
     expect = {}  # file name -> (set, kind, {qid: wrong name})
     with tempfile.TemporaryDirectory() as tmp:
         subs = Path(tmp) / "submissions"
         subs.mkdir()
-        for exset in ALL:
+        for exset in all_sets():
             solutions = {q.id: q.solution for q in exset.questions}
             (subs / f"{exset.name}__solution.ipynb").write_text(learner_notebook(exset, solutions))
             expect[f"{exset.name}__solution.ipynb"] = (exset, "solution", {})
@@ -54,7 +56,7 @@ def verify(tests_dir: Path = DEFAULT_TESTS, jobs: int = 2, root: Path = EXERCISE
         start = time.perf_counter()
         graded = grade(subs, Path(tmp) / "out", tests_dir=tests_dir, jobs=jobs)
         seconds = time.perf_counter() - start
-    for exset in ALL:
+    for exset in all_sets():
         plan = Plan(exset, tests_dir)
         for k in range(max(len(q.wrong) for q in exset.questions)):
             answers, planted = {}, {}
@@ -71,8 +73,9 @@ def verify(tests_dir: Path = DEFAULT_TESTS, jobs: int = 2, root: Path = EXERCISE
         if not g.status.startswith("ok"):
             problems.append(f"{g.file}: status {g.status!r}")
         if kind == "solution" and g.total != exset.max_score:
-            lost = [f"{r.question.id}: {r.failures or r.hidden_failed}" for r in g.results
-                    if not r.full]
+            lost = [
+                f"{r.question.id}: {r.failures or r.hidden_failed}" for r in g.results if not r.full
+            ]
             problems.append(f"{g.file}: reference scores {g.total}/{exset.max_score}: {lost}")
         if kind == "learner" and g.total != 0:
             problems.append(f"{g.file}: the notebook as handed out scores {g.total}, not 0")
@@ -81,8 +84,10 @@ def verify(tests_dir: Path = DEFAULT_TESTS, jobs: int = 2, root: Path = EXERCISE
             q = exset.question(qid)
             if g.score(qid) >= q.points:
                 problems.append(f"{qid} planted wrong answer {name!r} keeps full marks")
-    print(f"graded {2 * len(ALL)} notebooks in the sandbox in {seconds:.1f} s with {jobs} "
-          f"workers, and {planted_total} planted wrong answers in process")
+    print(
+        f"graded {2 * len(all_sets())} notebooks in the sandbox in {seconds:.1f} s with {jobs} "
+        f"workers, and {planted_total} planted wrong answers in process"
+    )
     for g in graded:
         print(f"  {g.file:52s} {g.total:6g}  {g.status}")
     return problems

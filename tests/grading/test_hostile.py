@@ -1,7 +1,11 @@
-"""Submissions that try to fool the grader, or break, graded in one batch through the sandbox.
+"""Hostile submissions, graded in one batch through the bubblewrap sandbox (issue 12).
 
-Each hostile notebook is exercise set 2 (soft attention, 14 points) with stubs or solutions
-and a hostile cell; where a hostile trick would work, it would show as points.
+Each hostile notebook is exercise set 2 (soft attention, 14 points): the handout (or the
+reference answers) with a hostile cell. Where an attack would work, it answers exercise 2.6
+(``overflow_at = 89``, part of a point) or all of them, so a working attack shows as
+points. Each test asserts the exact outcome: the score (not above the honest score), the
+batch complete with every file in ``grades.csv``, no process left, nothing written outside
+``OUT``, nothing read.
 """
 
 import csv
@@ -12,142 +16,302 @@ from pathlib import Path
 
 import pytest
 
+from attnlib.grading import sandbox
 from attnlib.grading.assign import learner_notebook
-from attnlib.grading.grader import DEFAULT_TESTS, grade
+from attnlib.grading.content import SOURCE, get_set
+from attnlib.grading.grader import csv_cell, grade
 from attnlib.grading.sandbox import Limits
-from attnlib.grading.sets import get_set
 
 SET = get_set("02_soft_attention")
 SOLUTIONS = {q.id: q.solution for q in SET.questions}
-HIDDEN_FILE = DEFAULT_TESTS / "02_soft_attention.py"
+STUBS = {q.id: q.stub for q in SET.questions}
+HIDDEN_FILE = SOURCE / "02_soft_attention" / "hidden.py"
+SOLUTION_FILE = SOURCE / "02_soft_attention" / "solution.py"
+MARK = "attnlib-hostile-7f3a"  # in the command line of every process a hostile cell leaves
+
+pytestmark = pytest.mark.skipif(
+    sandbox.probe() is not None, reason=f"no bubblewrap sandbox here: {sandbox.probe()}"
+)
+
+SCORE_IF = "\n    overflow_at = 89  # the attack worked: part of a point\n"
 
 
 def with_cell(code: str, answers: dict | None = None) -> str:
-    """The handout (or ``answers``) with ``code`` run first, in exercise 2.1's answer cell."""
-    answers = dict(answers or {})
-    first = answers.get("2.1", SET.question("2.1").stub)
-    answers["2.1"] = textwrap.dedent(code) + "\n" + first
+    """The handout (or ``answers``) with ``code`` first in exercise 2.1's answer cell."""
+    answers = dict(answers or STUBS)
+    answers["2.1"] = textwrap.dedent(code) + "\n" + answers["2.1"]
+    if answers["2.6"] == STUBS["2.6"]:
+        answers["2.6"] = "# overflow_at is set only by a working attack"
     return learner_notebook(SET, answers)
 
 
-def hostile(out_dir: Path, marker: Path) -> dict[str, str]:
+def hostile(subs: Path, out: Path, marker: Path) -> dict[str, str]:
+    others = str(subs / "solution.ipynb")
     return {
-        # Reads the hidden tests; if it could, it would also answer 2.6 (and score 1 point).
-        "reads_hidden": with_cell(f"""
+        # The reference answers are not in the sandbox: neither as modules nor as files.
+        "execs_references": with_cell(f"""
+            import sys
+            ns = {{}}
             try:
-                source = open({str(HIDDEN_FILE)!r}).read()
-                overflow_at = 89
+                from attnlib.grading.content import get_set
+                for q in get_set("02_soft_attention").questions:
+                    exec(q.solution, globals())
+            except Exception:
+                pass
+            for name, mod in list(sys.modules.items()):
+                if "_exercises_" in name or name.endswith(("solution", "grading.sets")):
+                    exec("overflow_at = 89", globals())
+            try:
+                exec(open({str(SOLUTION_FILE)!r}).read(), globals())
             except OSError:
                 pass
-            """) .replace('overflow_at = None  # an integer', '# removed'),
-        # Regains root; if it could, it would answer 2.6.
-        "regains_root": with_cell("""
-            import os
-            try:
-                os.setuid(0)
-                overflow_at = 89
-            except OSError:
-                pass
-            """).replace('overflow_at = None  # an integer', '# removed'),
-        # Patches every comparison it can reach, then leaves the stubs.
-        "patches_runner": with_cell("""
-            import math, torch, torch.testing
-            import attnlib.grading.compare as cmp, attnlib.grading.scoring as sc
-            torch.allclose = lambda *a, **k: True
-            torch.equal = lambda *a, **k: True
-            torch.isclose = lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)
-            torch.testing.assert_close = lambda *a, **k: None
-            math.isclose = lambda *a, **k: True
-            cmp.compare = lambda *a, **k: None
-            sc.compare = lambda *a, **k: None
             """),
-        # Deletes the check cells and defines a check that always reports full marks.
-        "deletes_tests": _drop_check_cells(with_cell("""
-            def check(qid, namespace=None):
-                print("Exercise", qid, ": all passed, full marks")
-            """)),
-        # Returns objects that compare equal to anything.
-        "always_equal": learner_notebook(SET, {q.id: textwrap.dedent("""
-            class AlwaysEqual(float):
-                def __new__(cls): return float.__new__(cls, 0.0)
-                def __eq__(self, other): return True
-                def __ne__(self, other): return False
-                __hash__ = float.__hash__
-            class Sneaky(torch.Tensor):
-                def __eq__(self, other): return True
-            def _any(*args, **kwargs): return AlwaysEqual()
-            stable_softmax = softmax_with_temperature = masked_softmax = _any
-            def attend(w, v): return torch.zeros(w.shape[0], v.shape[1]).as_subclass(Sneaky)
-            softmax_jacobian_at = _any
-            overflow_at = AlwaysEqual()
-            """) if q.id == "2.1" else "" for q in SET.questions}),
-        # Writes its own results where the grader writes, and anywhere else it can.
-        "writes_results": with_cell(f"""
-            for path in [{str(out_dir / 'grades.csv')!r}, {str(out_dir / 'writes_results' / 'results.json')!r},
-                         'results.json', {str(marker)!r}]:
+        # Files: the hidden tests, another submission, the checkout, OUT; closing fds first.
+        "reads_files": with_cell(f"""
+            import os
+            for fd in range(3, 64):
                 try:
-                    with open(path, 'w') as f:
+                    os.close(fd)
+                except OSError:
+                    pass
+            for path in [{str(HIDDEN_FILE)!r}, {others!r}, {str(SOURCE)!r}, {str(out)!r},
+                         {str(subs)!r}, "/etc/passwd", "/root", "/home"]:
+                try:
+                    if os.path.isdir(path):
+                        os.listdir(path)
+                    else:
+                        open(path).read()
+                    {SCORE_IF}
+                except OSError:
+                    pass
+            """),
+        # Writes: OUT's files, a marker outside, a huge file in /tmp.
+        "writes_files": with_cell(f"""
+            import os
+            for path in [{str(out / "grades.csv")!r}, {str(marker)!r}, "results.json",
+                         {str(subs / "planted.ipynb")!r}]:
+                try:
+                    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+                    with open(path, "w") as f:
                         f.write('{{"score": 1000}}')
                 except OSError:
                     pass
+            try:
+                with open("/tmp/big", "wb") as f:
+                    for _ in range(1024):
+                        f.write(bytes(2**20))
+            except OSError:
+                pass
             """),
-        # Writes forged result lines straight to the grader's channel.
-        "forges_output": with_cell("""
+        # The test plan from the learner's frames: walks every frame up from a call.
+        "reads_frames": learner_notebook(
+            SET,
+            {
+                **STUBS,
+                "2.6": "# not answered",
+                "2.1": textwrap.dedent("""
+            import sys
+            def stable_softmax(x, dim=-1):
+                seen = []
+                frame = sys._getframe(1)
+                while frame is not None:
+                    seen.append(repr(frame.f_locals)[:20000])
+                    frame = frame.f_back
+                text = " ".join(seen)
+                if "hidden:" in text or "is_call" in text:  # a label or another request
+                    global overflow_at
+                    overflow_at = 89
+                raise RuntimeError("LEAK " + text[:400])
+            """),
+            },
+        ),
+        # Forged answers on every descriptor, in every format it can guess, then a hang.
+        "forges_then_hangs": with_cell("""
             import os, json
-            for fd in range(3, 10):
+            lines = [json.dumps({"nonce": str(i), "value": 1.0}) for i in range(64)]
+            lines += [json.dumps({"call": i, "value": 89}) for i in range(64)]
+            lines += ['{"cells": 0, "errors": []}', '{"done": true}', "[" * 100000]
+            data = ("\\n".join(lines) + "\\n").encode()
+            for fd in range(0, 64):
                 try:
-                    os.write(fd, b'{"cells": 0, "errors": []}\\n')
-                    for i in range(40):
-                        line = {"call": i, "value": {"__object__": "forged"}}
-                        os.write(fd, (json.dumps(line) + "\\n").encode())
-                    os.write(fd, b'{"done": true}\\n')
+                    os.write(fd, data)
+                except OSError:
+                    pass
+            import time
+            while True:
+                time.sleep(1)
+            """),
+        # Repeats its first answer: overflow_at is read once, the answer counted once.
+        "huge_number": with_cell("overflow_at = 10**400"),
+        # Children in new sessions, double-forked, signals ignored: they must not survive.
+        "leaves_processes": with_cell(f"""
+            import os, signal, time
+            for _ in range(3):
+                try:
+                    if os.fork() == 0:
+                        os.setsid()
+                        if os.fork() == 0:
+                            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                            signal.signal(signal.SIGHUP, signal.SIG_IGN)
+                            os.execv("/bin/sleep" if os.path.exists("/bin/sleep") else
+                                     "/usr/bin/sleep", ["sleep", "600", {MARK!r}])
+                        os._exit(0)
                 except OSError:
                     pass
             """),
-        # Loops forever with the time-limit signal ignored.
-        "infinite_loop": with_cell("""
-            import signal
-            signal.signal(signal.SIGALRM, signal.SIG_IGN)
-            while True:
+        # Kills whatever it can see.
+        "kills": with_cell(
+            """
+            import os, signal
+            for pid in [1, os.getppid(), -1] + list(range(2, 64)):
+                if pid != os.getpid():
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            """,
+            SOLUTIONS,
+        ),
+        # Network and privileges.
+        "network_and_root": with_cell(f"""
+            import os, socket
+            for address in [("1.1.1.1", 53), ("127.0.0.1", 22), ("10.0.0.1", 80)]:
+                try:
+                    socket.create_connection(address, timeout=1).close()
+                    {SCORE_IF}
+                except OSError:
+                    pass
+            try:
+                os.setuid(0)
+                {SCORE_IF}
+            except OSError:
                 pass
-            """, SOLUTIONS),
-        # An answer cell that raises: only that question is lost.
-        "raises": learner_notebook(SET, {**SOLUTIONS, "2.1": "raise RuntimeError('oops')"}),
-        # The kernel dies after defining correct answers.
-        "crashes": learner_notebook(SET, {**SOLUTIONS, "2.6": SOLUTIONS["2.6"] + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGSEGV)"}),
-        # Asks for 400 GB.
+            """),
+        # Fork bomb (bounded by the process limit) and a memory bomb.
+        "fork_bomb": with_cell("""
+            import os
+            pids = []
+            for _ in range(10000):
+                try:
+                    pids.append(os.fork())
+                    if pids[-1] == 0:
+                        import time; time.sleep(30); os._exit(0)
+                except OSError:
+                    break
+            """),
         "memory_hog": with_cell("x = torch.empty(10**11)"),
-        # Not a notebook at all.
-        "malformed": '{"cells": [',
-        # The reference solution, graded alongside the others: it must keep full marks.
+        # An answer of 20 MiB, and a thread that floods the descriptors while calls are made.
+        "huge_output": with_cell("overflow_at = 'x' * (20 * 2**20)"),
+        "floods_channel": with_cell("""
+            import os, threading
+            def flood():
+                while True:
+                    for fd in range(3, 16):
+                        try:
+                            os.write(fd, b'{"nonce": "x", "value": 89}\\n' * 1000)
+                        except OSError:
+                            pass
+            threading.Thread(target=flood, daemon=True).start()
+            """),
+        # Loops forever with the alarm ignored, in an answer: costs only its own tests.
+        "infinite_call": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.1": """
+import signal
+def stable_softmax(x, dim=-1):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True:
+        pass""",
+            },
+        ),
+        # Implements by calling the library: the tests of 2.1 score nothing.
+        "calls_torch": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.1": """
+def stable_softmax(x, dim=-1):
+    return torch.nn.functional.softmax(x, dim=dim)""",
+            },
+        ),
+        # Honest answers using imports, matplotlib, display, and a list for a tensor.
+        "honest_imports": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.4": """
+import collections, json, re, itertools
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+def attend(weights, values):
+    fig, ax = plt.subplots()
+    ax.imshow(weights.numpy())
+    display(fig)
+    plt.close(fig)
+    return (weights @ values).tolist()  # a list where a tensor is expected""",
+            },
+        ),
+        # The kernel dies after defining correct answers.
+        "crashes": learner_notebook(
+            SET,
+            {
+                **SOLUTIONS,
+                "2.6": SOLUTIONS["2.6"]
+                + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
+            },
+        ),
         "solution": learner_notebook(SET, SOLUTIONS),
     }
 
 
-def _drop_check_cells(text: str) -> str:
+def metadata_names(text: str, name: str) -> str:
     nb = json.loads(text)
-    nb["cells"] = [c for c in nb["cells"] if "check" not in c["metadata"].get("tags", [])]
+    nb["metadata"]["attnlib_exercises"]["set"] = name
     return json.dumps(nb)
 
 
-KILLER = with_cell("""
-    import os, signal
-    for target in (-1, os.getppid(), 1):
+def nbformat3(answers: dict) -> str:
+    nb = json.loads(learner_notebook(SET, answers))
+    cells = [
+        {
+            "cell_type": c["cell_type"],
+            ("input" if c["cell_type"] == "code" else "source"): "".join(c["source"]),
+            "metadata": {},
+        }
+        for c in nb["cells"]
+    ]
+    return json.dumps(
+        {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": cells}]}
+    )
+
+
+ODD_NAMES = {
+    "grades.csv.ipynb": with_cell("overflow_at = 89"),  # a real answer: 1 point
+    "=HYPERLINK(1).ipynb": learner_notebook(SET, STUBS),
+    "...ipynb": learner_notebook(SET, STUBS),
+    ".ipynb": learner_notebook(SET, STUBS),
+    "x.IPYNB": learner_notebook(SET, SOLUTIONS),
+    "notes.txt": "not a notebook",
+    "deep.ipynb": "[" * 200000 + "]" * 200000,
+    "malformed.ipynb": '{"cells": [',
+    "claims_ch7.ipynb": metadata_names(learner_notebook(SET, SOLUTIONS), "07_spoken_digits"),
+    "v3.ipynb": nbformat3(SOLUTIONS),
+}
+
+
+def _processes_with(text: str) -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            os.kill(target, signal.SIGKILL)
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
-            pass
-    """)
-
-
-# An honest answer that calls attnlib, whose argument checks import torch modules lazily:
-# the sandbox must have them loaded before it forbids opening files.
-USES_ATTNLIB = """
-import attnlib
-
-def masked_softmax(scores, mask):
-    return attnlib.softmax(scores, dim=-1, mask=mask)
-"""
+            continue
+        if text in cmd:
+            found.append(f"{pid}: {cmd}")
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -155,81 +319,204 @@ def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
     subs, out, marker = tmp / "subs", tmp / "out", tmp / "marker.txt"
     subs.mkdir()
-    os.chmod(tmp, 0o755)
-    notebooks = hostile(out, marker)
-    if os.getuid() == 0:  # as another user this would signal the test runner itself
-        notebooks["kills_others"] = KILLER
-    notebooks["uses_attnlib"] = learner_notebook(SET, {**SOLUTIONS, "2.3": USES_ATTNLIB})
+    notebooks = {f"{k}.ipynb": v for k, v in hostile(subs, out, marker).items()} | ODD_NAMES
     for name, text in notebooks.items():
-        (subs / f"{name}.ipynb").write_text(text)
-    limits = Limits(wall_s=40, cpu_s=15, cell_s=4, call_s=4)
+        (subs / name).write_text(text)
+    # A link to the hidden tests, and a FIFO: neither is followed nor read.
+    (subs / "link_02_soft_attention.ipynb").symlink_to(HIDDEN_FILE)
+    os.mkfifo(subs / "fifo_02_soft_attention.ipynb")
+    before = sorted(p.name for p in subs.iterdir())
+    limits = Limits(wall_s=40, cpu_s=20, cell_s=4, call_s=3)
     results = grade(subs, out, jobs=2, limits=limits, forced_set="02_soft_attention")
-    rows = {r["file"].removesuffix(".ipynb"): r for r in csv.DictReader(open(out / "grades.csv"))}
-    return {g.file.removesuffix(".ipynb"): g for g in results}, rows, out, marker
+    rows = {r["file"]: r for r in csv.DictReader(open(out / "grades.csv", newline=""))}
+    by_name = {g.file: g for g in results}
+    return by_name, rows, out, marker, subs, before
 
 
-@pytest.mark.parametrize("name", ["reads_hidden", "regains_root", "patches_runner",
-                                  "deletes_tests", "always_equal", "writes_results",
-                                  "forges_output", "memory_hog", "malformed"])
-def test_hostile_submission_scores_zero(graded, name):
-    results, rows, _, _ = graded
-    assert results[name].total == 0, (name, results[name].status,
-                                      [r.failures for r in results[name].results])
-    assert rows[name]["total"] == "0"
+ZERO = [
+    "execs_references",
+    "reads_files",
+    "writes_files",
+    "reads_frames",
+    "forges_then_hangs",
+    "huge_number",
+    "leaves_processes",
+    "network_and_root",
+    "fork_bomb",
+    "memory_hog",
+    "huge_output",
+    "floods_channel",
+    "link_02_soft_attention",
+    "fifo_02_soft_attention",
+]
 
 
-def test_an_answer_that_calls_attnlib_scores_full_marks(graded):
-    results, _, _, _ = graded
-    assert results["uses_attnlib"].total == SET.max_score, results["uses_attnlib"].status
+@pytest.mark.parametrize("name", ZERO)
+def test_an_attack_on_the_handout_scores_zero(graded, name):
+    results, rows, *_ = graded
+    g = results[f"{name}.ipynb"]
+    assert g.total == 0, (name, g.status, g.cell_errors, [r.failures for r in g.results])
+    assert rows[f"{name}.ipynb"]["total"] == "0"
 
 
-def test_solution_graded_beside_them_keeps_full_marks(graded):
-    results, rows, _, _ = graded
-    assert results["solution"].total == SET.max_score == 14
-    assert rows["solution"]["status"] == "ok"
+def test_the_reference_graded_beside_them_keeps_full_marks(graded):
+    results, rows, *_ = graded
+    assert results["solution.ipynb"].total == SET.max_score == 14
+    assert rows["solution.ipynb"]["status"] == "ok"
 
 
-def test_no_file_written_outside_the_sandbox(graded):
-    _, rows, out, marker = graded
+def test_killing_what_it_can_see_costs_nothing_but_itself(graded):
+    results, *_ = graded
+    assert results["kills.ipynb"].total == 14  # it kills only inside its own pid namespace
+    assert results["solution.ipynb"].total == 14
+
+
+def test_every_file_given_is_a_row_and_nothing_else_is(graded):
+    results, rows, out, marker, subs, before = graded
+    assert sorted(rows) == sorted(csv_cell(name) for name in before)
+    assert sorted(results) == before
+    assert sorted(p.name for p in subs.iterdir()) == before  # nothing planted in the folder
+
+
+def test_nothing_written_outside_out_and_out_is_private(graded):
+    results, rows, out, marker, *_ = graded
     assert not marker.exists()
-    data = json.loads((out / "writes_results" / "results.json").read_text())
+    assert (out.stat().st_mode & 0o777) == 0o700
+    assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "results"]
+    data = json.loads((out / "results" / "writes_files" / "results.json").read_text())
     assert data["score"] == 0 and len(data["tests"]) == len(SET.questions)
-    assert set(rows) >= {"writes_results", "solution"}
+    folders = sorted(p.name for p in (out / "results").iterdir())
+    assert all(f and not f.startswith(".") and "/" not in f for f in folders)
+    assert len(folders) == len(rows)
 
 
-def test_infinite_loop_times_out_and_scores_zero(graded):
-    results, _, _, _ = graded
-    assert results["infinite_loop"].status.startswith(("timeout", "crashed: CPU time limit", "crashed: killed"))
-    assert results["infinite_loop"].total == 0
+def test_no_process_survives_the_batch(graded):
+    assert _processes_with(MARK) == []
+    uids = {sandbox.sandbox_uid(slot) for slot in range(2)}
+    left = [
+        pid
+        for pid in filter(str.isdigit, os.listdir("/proc"))
+        if os.path.exists(f"/proc/{pid}") and os.stat(f"/proc/{pid}").st_uid in uids
+    ]
+    assert left == [] or os.getuid() != 0
 
 
-def test_crash_is_reported_and_scores_zero(graded):
-    results, _, _, _ = graded
-    assert "SIGSEGV" in results["crashes"].status
-    assert results["crashes"].total == 0
+def test_the_frames_hold_no_test_plan_and_errors_leak_no_hidden_input(graded):
+    results, _, out, *_ = graded
+    g = results["reads_frames.ipynb"]
+    assert g.score("2.6") == 0
+    text = (out / "results" / "reads_frames" / "results.json").read_text()
+    assert "LEAK" in text  # public failures are shown ...
+    hidden = g.results[0]
+    assert hidden.hidden_failed == 3 and len(hidden.failures) == 3  # ... hidden ones only counted
 
 
-def test_a_raising_cell_costs_only_its_question(graded):
-    results, _, _, _ = graded
-    g = results["raises"]
+def test_forged_lines_and_a_hang_score_nothing(graded):
+    results, *_ = graded
+    g = results["forges_then_hangs.ipynb"]
+    assert g.total == 0 and g.cell_errors == ["cell 2: time limit (4 s) exceeded"], g.status
     assert g.status == "ok, 1 cell(s) raised"
-    assert g.score("2.1") == 0 and g.total == SET.max_score - 3
-    assert "RuntimeError: oops" in g.cell_errors[0]
 
 
-def test_memory_hog_is_stopped_without_stopping_the_batch(graded):
-    results, _, _, _ = graded
-    assert any("memory" in e.lower() or "alloc" in e.lower() for e in results["memory_hog"].cell_errors)
+def test_an_infinite_loop_in_one_answer_costs_only_that_answer(graded):
+    results, *_ = graded
+    g = results["infinite_call.ipynb"]
+    assert g.score("2.1") == 0 and g.total == 14 - 3, g.status
+    assert "timeout at test 1" in g.status
 
 
-def test_malformed_notebook_is_reported(graded):
-    results, rows, _, _ = graded
-    assert rows["malformed"]["status"].startswith("malformed notebook")
-    assert rows["malformed"]["2.1"] == "0"
+def test_calling_the_library_to_implement_scores_nothing_and_says_why(graded):
+    results, *_ = graded
+    g = results["calls_torch.ipynb"]
+    assert g.score("2.1") == 0 and g.total == 14 - 3
+    assert "calls torch.nn.functional.softmax" in g.results[0].failures[0]
 
 
-@pytest.mark.skipif(os.getuid() != 0, reason="only as root does each submission get its own user")
-def test_killing_everything_it_can_stops_only_itself(graded):
-    results, _, _, _ = graded
-    assert results["kills_others"].total == 0
-    assert results["solution"].total == 14  # graded concurrently, untouched
+def test_honest_imports_plots_display_and_a_list_keep_full_marks(graded):
+    results, *_ = graded
+    g = results["honest_imports.ipynb"]
+    assert g.total == 14, (g.status, g.cell_errors, [r.failures for r in g.results])
+
+
+def test_a_crash_is_reported_with_its_signal(graded):
+    results, *_ = graded
+    g = results["crashes.ipynb"]
+    assert g.total == 0 and "SIGSEGV" in g.status, g.status
+
+
+def test_memory_and_fork_bombs_are_stopped(graded):
+    results, *_ = graded
+    assert any(
+        "memory" in e.lower() or "alloc" in e.lower()
+        for e in results["memory_hog.ipynb"].cell_errors
+    )
+    assert results["fork_bomb.ipynb"].status.startswith("ok")
+
+
+def test_odd_files_are_rows_with_reasons(graded):
+    results, rows, *_ = graded
+    assert rows["notes.txt"]["status"] == "not graded: not a .ipynb notebook"
+    assert rows["deep.ipynb"]["status"].startswith("malformed notebook")
+    assert rows["malformed.ipynb"]["status"].startswith("malformed notebook")
+    assert 0 < results["grades.csv.ipynb"].total < 1  # overflow_at alone: one test of 2.6
+    assert results["x.IPYNB"].total == 14
+    assert results[".ipynb"].total == results["...ipynb"].total == 0
+    assert results["v3.ipynb"].total == 14, results["v3.ipynb"].status
+
+
+def test_links_and_fifos_in_the_folder_are_not_read(graded):
+    results, *_ = graded
+    for name in ("link_02_soft_attention.ipynb", "fifo_02_soft_attention.ipynb"):
+        assert results[name].status.startswith("malformed notebook"), results[name].status
+
+
+def test_formula_cells_are_escaped(graded):
+    _, _, out, *_ = graded
+    text = (out / "grades.csv").read_text()
+    assert "\n'=HYPERLINK(1).ipynb," in text
+    assert csv_cell("=1+1") == "'=1+1" and csv_cell("+1") == "'+1" and csv_cell("a=1") == "a=1"
+
+
+def test_a_metadata_claim_is_reported_not_trusted(graded):
+    results, *_ = graded
+    g = results["claims_ch7.ipynb"]
+    assert g.set_name == "02_soft_attention" and g.total == 14
+    assert "metadata names set '07_spoken_digits'" in g.status
+
+
+def test_a_set_the_tests_folder_lacks_is_a_status_not_a_crash(tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "me_01_what_is_attention.ipynb").write_text("{}")
+    graded = grade(subs, tmp_path / "out", tests_dir=tests, jobs=1)
+    assert graded[0].status.startswith("not graded: cannot build the tests of 01_what_is_attention")
+    assert "me_01_what_is_attention.ipynb" in (tmp_path / "out" / "grades.csv").read_text()
+
+
+def test_links_planted_in_out_are_replaced_not_followed(tmp_path):
+    target = tmp_path / "victim.txt"
+    target.write_text("untouched")
+    out = tmp_path / "out"
+    (out / "results").mkdir(parents=True)
+    (out / "grades.csv").symlink_to(target)
+    (out / "results" / "a_02_soft_attention").symlink_to(tmp_path)
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a_02_soft_attention.ipynb").write_text("{}")
+    grade(subs, out, jobs=1)
+    assert target.read_text() == "untouched"
+    assert not (out / "grades.csv").is_symlink() and "a_02" in (out / "grades.csv").read_text()
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_out_as_a_link_is_refused(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "out").symlink_to(tmp_path / "real")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "a_02_soft_attention.ipynb").write_text("{}")
+    with pytest.raises(OSError, match="must be a folder"):
+        grade(subs, tmp_path / "out", jobs=1)
+    assert list((tmp_path / "real").iterdir()) == []
