@@ -35,7 +35,7 @@ import torch.distributions  # noqa: F401
 import torch.nn.functional  # noqa: F401
 
 import attnlib  # noqa: F401
-import attnlib.features  # noqa: F401  (speech exercises)
+import attnlib.data.speech_features  # noqa: F401  (speech exercises)
 import attnlib.models.seq2seq  # noqa: F401  (language exercises)
 from attnlib.grading.codec import decode, encode
 

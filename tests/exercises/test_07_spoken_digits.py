@@ -3,7 +3,7 @@ import math
 import torch
 
 import attnlib
-from attnlib import features
+from attnlib.data import speech_features as features
 from attnlib.grading.content import solution_module
 
 sol = solution_module("07_spoken_digits")

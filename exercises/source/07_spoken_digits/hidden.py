@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from attnlib.features import mel_filterbank
+from attnlib.data.speech_features import mel_filterbank
 from attnlib.grading.spec import call
 
 g = torch.Generator().manual_seed(70)
