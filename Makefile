@@ -73,12 +73,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The tests, then every docstring example of attnlib (the grader and the widgets are checked by
-# their own tests until their branches run their examples too).
+# The tests, then every docstring example of attnlib.
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests -n 2 --dist loadfile -q --ignore=tests/browser
-	$(BIN)/python -m pytest --doctest-modules attnlib -q -p no:xdist \
-	  --ignore=attnlib/grading --ignore=attnlib/widgets
+	$(BIN)/python -m pytest --doctest-modules attnlib -q -p no:xdist
 
 # Each notebook executes once here, serially, so that its outputs (seeded, same threads)
 # match those stored by `make execute`.

@@ -3,11 +3,12 @@
 import math
 
 import torch
+from sklearn.metrics import roc_auc_score
+
 from attnlib.grading.content import solution_module
 from attnlib.models.din import relevant_mass, roc_auc
 from attnlib.models.se import SqueezeExcitation
 from attnlib.soft import scaled_dot_product_attention
-from sklearn.metrics import roc_auc_score
 
 sol = solution_module("11_applications")
 g = torch.Generator().manual_seed(0)

@@ -1,5 +1,6 @@
 """Planted mistakes, exercise set 09_attention_analysis: each `# %% N.k: name` section replaces the
 answer to N.k and must lose points on it. Sections redefine the same names, hence F811."""
+
 # ruff: noqa: F811
 import math
 
@@ -60,9 +61,7 @@ def deletion_area(p):
 # %% 9.4: only concordant pairs counted
 def kendall_tau(a, b):
     n = len(a)
-    c = sum(
-        1 for i in range(n) for j in range(i + 1, n) if (a[i] - a[j]) * (b[i] - b[j]) > 0
-    )
+    c = sum(1 for i in range(n) for j in range(i + 1, n) if (a[i] - a[j]) * (b[i] - b[j]) > 0)
     return c / (n * (n - 1) / 2)
 
 

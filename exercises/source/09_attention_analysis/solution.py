@@ -3,9 +3,7 @@
 The `# %% setup` section is the notebook's set-up cell; each `# %% N.k` section is the
 reference answer to exercise N.k. Golden tests import this file as a module."""
 
-
 # %% setup
-import math
 import torch
 
 

@@ -1,8 +1,5 @@
 """Handout stubs, exercise set 09_attention_analysis: each `# %% N.k` section is the answer cell
 learners start from; it must score zero."""
-import math
-
-import torch
 
 
 # %% 9.1

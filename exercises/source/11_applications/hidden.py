@@ -1,6 +1,7 @@
 """Hidden tests for exercises/11_applications (never shown to learners)."""
 
 import torch
+
 from attnlib.grading.spec import call
 
 g = torch.Generator().manual_seed(1111)

@@ -3,6 +3,7 @@ notebook and shows what they expect. Each case names what the answer defines and
 the expected output is the reference solution's on the same inputs."""
 
 import torch
+
 from attnlib.grading.spec import call
 
 g = torch.Generator().manual_seed(11)
