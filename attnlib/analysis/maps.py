@@ -26,6 +26,7 @@ from attnlib.validation import check_choice, describe
 
 __all__ = ["METHODS", "vit_maps"]
 
+#: The seven importance maps of chapter 9, in the order the chapter shows them.
 METHODS = (
     "attention",
     "rollout",
@@ -52,7 +53,7 @@ def vit_maps(
     Args:
         model: a :class:`~attnlib.models.vit.VisionTransformer` (put in eval mode).
         x: ``(N, 1, S, S)`` images.
-        methods: names from :data:`METHODS`.
+        methods: names from :data:`~attnlib.analysis.maps.METHODS`.
         target: ``(N,)`` the class explained by the gradient methods; default: the prediction.
         baseline: the blank input value, the baseline of Integrated Gradients.
         ig_steps: quadrature points of Integrated Gradients.

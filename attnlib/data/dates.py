@@ -44,7 +44,7 @@ a weekday before an American-order date, a Chinese-numeral year with Arabic mont
 weekday after Chinese numerals), use only characters the training formats use, and never write
 the same string as a training format, to test whether a model generalises to a way of writing it
 has never seen. The **held-out dates** are every tenth day (those whose
-proleptic Gregorian ordinal, :meth:`datetime.date.toordinal`, is divisible by 10); ``dates="train"``
+proleptic Gregorian ordinal, ``datetime.date.toordinal()``, is divisible by 10); ``dates="train"``
 never draws them, ``dates="test"`` draws only them.
 """
 

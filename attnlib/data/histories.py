@@ -12,7 +12,7 @@ alone:
   ``label_noise``.
 
 Every other history position holds an item of another category, drawn uniformly. Because the
-relevant positions are recorded (:attr:`UserHistories.relevant`), a model's attention weights
+relevant positions are recorded (``UserHistories.relevant``), a model's attention weights
 can be checked against them: does the model look at the items that decide the click?
 """
 

@@ -24,7 +24,7 @@ deterministic. The differentiable alternative that samples a *continuous* locati
 interpolation is the spatial transformer (Jaderberg et al. 2015).
 
 The sampling, the score-function surrogate and the straight-through Gumbel-softmax come from
-:mod:`attnlib.hard`, where chapter 3 derives them.
+``attnlib.hard``, where chapter 3 derives them.
 """
 
 from __future__ import annotations

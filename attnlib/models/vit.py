@@ -254,7 +254,7 @@ class SequenceTransformer(nn.Module):
     def forward_embedded(
         self, embedded: torch.Tensor, *, return_weights: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
-        """Logits from token embeddings ``(B, T, E)`` (the rest of :meth:`forward`)."""
+        """Logits from token embeddings ``(B, T, E)`` (the rest of ``forward``)."""
         B, T, _ = embedded.shape
         cls = self.cls_token.expand(B, -1, -1)  # (B, 1, E)
         h = torch.cat([cls, embedded], dim=1) + self.pos_embed[:, : T + 1]  # (B, T + 1, E)
