@@ -239,13 +239,15 @@ def train_speech_classifier(
 ) -> list[dict[str, float]]:
     """Train a :class:`SpeechClassifier` with :func:`attnlib.training.fit_classifier`.
 
-    Each minibatch is cut to its longest clip (:meth:`~attnlib.data.speech_features.Utterances.trimmed`) before the forward
-    pass, so padding costs little. Seeded: the same arguments (and a model built after the same
+    Each minibatch is cut to its longest clip
+    (:meth:`~attnlib.data.speech_features.Utterances.trimmed`) before the forward pass, so
+    padding costs little. Seeded: the same arguments (and a model built after the same
     ``seed_everything(seed)``) give the same model on one machine.
 
     Args:
         model: the :class:`SpeechClassifier` to train (left in evaluation mode).
-        train: :class:`~attnlib.data.speech_features.Utterances` ``(N, M, T)`` / ``(N, T)``, normalised.
+        train: :class:`~attnlib.data.speech_features.Utterances` ``(N, M, T)`` / ``(N, T)``,
+            normalised.
         labels: ``(N,)`` int64 digits.
         epochs, batch_size, lr, seed, desc: as for :func:`~attnlib.training.fit_classifier`
             (Adam with a one-cycle schedule).
