@@ -212,8 +212,11 @@ def sample_gumbel(
     r"""Independent standard Gumbel samples, :math:`g = -\log(-\log u)`, :math:`u \sim U(0, 1)`.
 
     The standard Gumbel distribution has CDF :math:`F(g) = \exp(-e^{-g})`; since
-    :math:`P(-\log(-\log u) \le g) = P(u \le \exp(-e^{-g})) = F(g)`, the inverse-CDF transform
-    of a uniform sample is Gumbel (proved in chapter 3).
+
+    .. math::
+        P(-\log(-\log u) \le g) = P(u \le \exp(-e^{-g})) = F(g),
+
+    the inverse-CDF transform of a uniform sample is Gumbel (proved in chapter 3).
 
     Args:
         shape: the output's shape, a tuple of non-negative ints.
