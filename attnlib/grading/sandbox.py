@@ -294,14 +294,30 @@ class _Session:
         self.buffer = b""
         self.received = 0
         os.set_blocking(self.proc.stdout.fileno(), False)
+        os.set_blocking(self.proc.stdin.fileno(), False)
 
-    def send(self, record: dict) -> bool:
-        try:
-            self.proc.stdin.write((json.dumps(record) + "\n").encode())
-            self.proc.stdin.flush()
-            return True
-        except (BrokenPipeError, OSError, ValueError):
-            return False
+    def send(self, record: dict, deadline: float) -> bool:
+        """Write one request line before ``deadline``; False if the sandbox stops reading.
+
+        The pipe is non-blocking and every write waits for room with a timeout: a submission
+        that shrinks the pipe and stops reading (F_SETPIPE_SZ, then sleep) costs its own
+        submission a timeout, never the batch a hang.
+        """
+        view = memoryview((json.dumps(record) + "\n").encode())
+        fd = self.proc.stdin.fileno()
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            try:
+                _, writable, _ = select.select([], [fd], [], min(left, 1.0))
+                if writable:
+                    view = view[os.write(fd, view) :]
+            except BlockingIOError:
+                continue
+            except (OSError, ValueError):
+                return False
+        return True
 
     def receive(self, nonce: str, deadline: float) -> dict | None:
         """The first line that parses as a dict with this nonce, before ``deadline``."""
@@ -448,6 +464,7 @@ def _converse(
     that one endless loop costs one restart, not one per test.
     """
     nonce = secrets.token_hex(16)
+    cells_deadline = min(wall_deadline, time.monotonic() + 20 + limits.cell_s * len(cells))
     sent = session.send(
         {
             "nonce": nonce,
@@ -455,9 +472,9 @@ def _converse(
             "wrap": list(wrap),
             "cell_timeout": limits.cell_s,
             "call_timeout": limits.call_s,
-        }
+        },
+        cells_deadline,
     )
-    cells_deadline = min(wall_deadline, time.monotonic() + 20 + limits.cell_s * len(cells))
     ready = session.receive(nonce, cells_deadline) if sent else None
     if ready is None:
         what = "timeout" if time.monotonic() >= cells_deadline else "crashed"
@@ -467,10 +484,11 @@ def _converse(
     while pending:
         i = pending.pop(0)
         nonce = secrets.token_hex(16)
-        if not session.send({**calls[i], "nonce": nonce}):
-            outcome.answers[i] = ("error", "no answer (the process had stopped)")
-            return f"crashed before test {i + 1}", False
         deadline = min(wall_deadline, time.monotonic() + limits.call_s + 2)
+        if not session.send({**calls[i], "nonce": nonce}, deadline):
+            what = "timeout" if time.monotonic() >= deadline else "crashed"
+            outcome.answers[i] = ("error", f"no answer (the process had stopped reading: {what})")
+            return f"{what} before test {i + 1}", False
         record = session.receive(nonce, deadline)
         if record is not None:
             outcome.answers[i] = _answer(record)

@@ -11,6 +11,7 @@ batch complete with every file in ``grades.csv``, no process left, nothing writt
 import csv
 import json
 import os
+import signal
 import textwrap
 from pathlib import Path
 
@@ -520,3 +521,56 @@ def test_out_as_a_link_is_refused(tmp_path):
     with pytest.raises(OSError, match="must be a folder"):
         grade(subs, tmp_path / "out", jobs=1)
     assert list((tmp_path / "real").iterdir()) == []
+
+
+# Red team, attack 13: forge the answer of the call being made (its nonce is in the runner's
+# frame), shrink the request pipe to one page and stop reading. The next request (set 4's are
+# about 16 kB) no longer fits: a blocking write would hang the grader and the whole batch.
+STOPS_READING = """
+import fcntl, signal, sys, time
+from attnlib.grading.codec import encode
+_calls = [0]
+def sdpa(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    out = torch.softmax(scores, dim=-1) @ v
+    _calls[0] += 1
+    if _calls[0] == 2:
+        main = sys._getframe(2).f_locals
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        fcntl.fcntl(main["channel_in"].fileno(), 1031, 4096)  # F_SETPIPE_SZ: one page
+        main["send"]({"nonce": main["nonce"], "value": encode(out)})
+        while True:
+            time.sleep(1000)
+    return out
+"""
+
+
+def test_a_submission_that_stops_reading_cannot_hang_the_batch(tmp_path):
+    set4 = get_set("04_scoring_and_multihead")
+    reference = {q.id: q.solution for q in set4.questions}
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "stops_reading.ipynb").write_text(
+        learner_notebook(set4, reference | {"4.1": STOPS_READING})
+    )
+    (subs / "honest.ipynb").write_text(learner_notebook(set4, reference))
+
+    def hung(signum, frame):
+        raise TimeoutError("the grader hung on a submission that stopped reading")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        limits = Limits(wall_s=40, cpu_s=20, cell_s=4, call_s=3)
+        results = grade(subs, tmp_path / "out", jobs=1, limits=limits, forced_set=set4.name)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    by_name = {g.file: g for g in results}
+    assert by_name["honest.ipynb"].total == set4.max_score
+    attack = by_name["stops_reading.ipynb"]
+    assert attack.total < set4.max_score and "timeout" in attack.status, attack.status
+    rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv", newline="")))
+    assert sorted(r["file"] for r in rows) == ["honest.ipynb", "stops_reading.ipynb"]
