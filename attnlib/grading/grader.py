@@ -79,6 +79,12 @@ class Plan:
             for c, f in zip(self.cases, forbid, strict=True)
         ]
         self.wrap = tuple(sorted({name for q in exset.questions for name in q.forbid}))
+        # Every public call runs before any hidden one: what a public call shows (its error
+        # message) can then hold nothing a learner function saw of a hidden input.
+        hidden_flags = [flag for *_, flags in self.groups for flag in flags]
+        self.order = [i for i, hidden in enumerate(hidden_flags) if not hidden] + [
+            i for i, hidden in enumerate(hidden_flags) if hidden
+        ]
 
     def score(self, outcome: sandbox.Outcome) -> list[QuestionResult]:
         results = []
@@ -166,7 +172,13 @@ class Grader:
         except (MalformedNotebook, OSError) as exc:
             return Graded(name, exset.name, f"malformed notebook: {exc}", zeros)
         outcome = sandbox.run(
-            cells, plan.calls, self.limits, slot, wrap=plan.wrap, insecure=self.insecure
+            cells,
+            plan.calls,
+            self.limits,
+            slot,
+            wrap=plan.wrap,
+            order=plan.order,
+            insecure=self.insecure,
         )
         status = outcome.status
         if outcome.errors and status == "ok":

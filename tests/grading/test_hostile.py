@@ -19,7 +19,7 @@ import pytest
 
 from attnlib.grading import sandbox
 from attnlib.grading.assign import learner_notebook
-from attnlib.grading.content import SOURCE, get_set
+from attnlib.grading.content import SOURCE, get_set, load_hidden
 from attnlib.grading.grader import csv_cell, grade
 from attnlib.grading.sandbox import Limits
 
@@ -574,3 +574,28 @@ def test_a_submission_that_stops_reading_cannot_hang_the_batch(tmp_path):
     assert attack.total < set4.max_score and "timeout" in attack.status, attack.status
     rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv", newline="")))
     assert sorted(r["file"] for r in rows) == ["honest.ipynb", "stops_reading.ipynb"]
+
+
+def test_hidden_inputs_do_not_leak_through_a_later_public_error(tmp_path):
+    """Red team, attack 12: 2.1 keeps its inputs; 2.2's public case raises them as its error."""
+    answers = {
+        **SOLUTIONS,
+        "2.1": "_seen = []\n"
+        + SOLUTIONS["2.1"].replace(
+            '"""Softmax of x along dim, safe for large scores."""',
+            "_seen.append(x.flatten()[:6].tolist())",
+        ),
+        "2.2": "def softmax_with_temperature(x, tau):\n"
+        "    raise ValueError('LEAK ' + repr(_seen))\n",
+    }
+    assert "_seen.append" in answers["2.1"]
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    (subs / "leak.ipynb").write_text(learner_notebook(SET, answers))
+    limits = Limits(wall_s=40, cpu_s=20, cell_s=4, call_s=3)
+    grade(subs, out, jobs=1, limits=limits, forced_set=SET.name)
+    text = (out / "results" / "leak" / "results.json").read_text()
+    assert "LEAK" in text  # the public failure is shown, with what 2.1 saw of public inputs ...
+    for case in load_hidden(SOURCE, SET)["2.1"]:
+        first = case.args[0].flatten()[0].item()
+        assert repr(first) not in text, f"hidden input {first!r} of 2.1 is in results.json"
