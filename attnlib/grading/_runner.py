@@ -6,7 +6,9 @@ secret: no reference solution, no expected output, no test but the one being mad
 
 1. imports what answers commonly use (torch, numpy, attnlib, matplotlib with the Agg backend),
    and wraps the library functions that some "implement" exercise forbids (``forbid`` in its
-   ``set.toml``), so that calling one while that exercise's tests run is reported;
+   ``set.toml``), so that calling one while that exercise's tests run is reported; during
+   such a call, :class:`KernelWatch` also reports reaching the same aten kernel by any other
+   route;
 2. reads the first message (the cells, the names to wrap, a nonce) from its stdin;
 3. drops to ``UID`` when started as root (and keeps at most ``NPROC`` processes for it);
 4. runs the cells in one namespace, as a notebook would, and answers with the cells' errors;
@@ -33,6 +35,7 @@ import numpy  # noqa: F401  (pre-imported: answers use it)
 import torch
 import torch.distributions  # noqa: F401
 import torch.nn.functional  # noqa: F401
+from torch.utils._python_dispatch import TorchDispatchMode
 
 import attnlib  # noqa: F401
 import attnlib.data.speech_features  # noqa: F401  (speech exercises)
@@ -98,6 +101,54 @@ class Tripwires:
             setattr(owner, parts[-1], tripwire)
         except (AttributeError, TypeError):
             pass
+
+
+# The aten kernels behind the library functions an exercise may forbid. A call reaches its
+# kernel whatever Python name it went through (torch.softmax, F.softmax, Tensor.softmax, and
+# also torch._softmax, torch.ops.aten._softmax, torch.special.log_softmax(x).exp(), ...), so
+# the dispatcher sees what the name wrappers above cannot. Only torch's names are here: an
+# exercise that forbids attnlib.softmax (its temperature and mask) may still call torch's.
+_SOFTMAX_KERNELS = ("aten::_softmax", "aten::_log_softmax", "aten::_safe_softmax")
+# Under a dispatch mode SDPA runs its math path, whose one kernel of its own is _safe_softmax.
+_SDPA_KERNELS = (
+    "aten::_safe_softmax",
+    "aten::_scaled_dot_product_attention_math",
+    "aten::_scaled_dot_product_flash_attention_for_cpu",
+    "aten::_scaled_dot_product_efficient_attention",
+    "aten::_scaled_dot_product_flash_attention",
+)
+KERNELS = (
+    {
+        name: _SOFTMAX_KERNELS
+        for name in (
+            "torch.softmax",
+            "torch.log_softmax",
+            "torch.nn.functional.softmax",
+            "torch.nn.functional.log_softmax",
+            "torch.special.softmax",
+            "torch.special.log_softmax",
+            "torch.Tensor.softmax",
+            "torch.Tensor.log_softmax",
+        )
+    }
+    | {name: _SDPA_KERNELS for name in ("torch.nn.functional.scaled_dot_product_attention",)}
+    | {"torch.logsumexp": ("aten::logsumexp",)}
+)
+
+
+class KernelWatch(TorchDispatchMode):
+    """Records the first forbidden aten kernel a call reaches, by the name its exercise forbids."""
+
+    def __init__(self, forbid: frozenset[str]) -> None:
+        super().__init__()
+        self.watched = {kernel: name for name in sorted(forbid) for kernel in KERNELS.get(name, ())}
+        self.seen: str | None = None
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = self.watched.get(func._schema.name)
+        if name is not None and self.seen is None:
+            self.seen = f"{name} (reached as {func._schema.name})"
+        return func(*args, **(kwargs or {}))
 
 
 def _drop_privileges(uid: int, nproc: int) -> None:
@@ -182,7 +233,14 @@ def main() -> None:
                 del request
                 wires.tripped.clear()
                 wires.active = forbid
-                result = _make_call(target, args, kwargs)
+                watch = KernelWatch(forbid)
+                if watch.watched:
+                    with watch:
+                        result = _make_call(target, args, kwargs)
+                    if watch.seen is not None:
+                        wires.tripped.append(watch.seen)
+                else:
+                    result = _make_call(target, args, kwargs)
             else:
                 del request
                 result = target

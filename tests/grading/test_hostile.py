@@ -599,3 +599,51 @@ def test_hidden_inputs_do_not_leak_through_a_later_public_error(tmp_path):
     for case in load_hidden(SOURCE, SET)["2.1"]:
         first = case.args[0].flatten()[0].item()
         assert repr(first) not in text, f"hidden input {first!r} of 2.1 is in results.json"
+
+
+# Red team, attacks 1-8: torch's softmax under another name, or the name wrapper undone. The
+# dispatcher sees the aten kernel whatever route reached it (the runner's KernelWatch).
+BYPASSES = {
+    "special_log_softmax": "return torch.special.log_softmax(x, dim).exp()",
+    "torch__softmax": "return torch._softmax(x, dim, False)",
+    "aten_op": "return torch.ops.aten._softmax(x, dim, False)",
+    "tensorbase": "return torch._C.TensorBase.softmax(x, dim)",
+    "variable_functions": "return torch._C._VariableFunctions.softmax(x, dim)",
+    "wrapper_closure": """
+        cells = [c.cell_contents for c in torch.softmax.__closure__]
+        original = [f for f in cells if callable(f) and f is not torch.softmax][0]
+        return original(x, dim)""",
+    "frame_clears_tripwire": """
+        r = torch.softmax(x, dim)
+        sys._getframe(2).f_locals["wires"].tripped.clear()
+        return r""",
+    "gc_clears_tripwire": """
+        r = torch.softmax(x, dim)
+        for o in gc.get_objects():
+            if type(o).__name__ == "Tripwires":
+                o.tripped.clear()
+        return r""",
+}
+
+
+@pytest.fixture(scope="module")
+def bypasses(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bypass")
+    subs, out = tmp / "subs", tmp / "out"
+    subs.mkdir()
+    for name, body in BYPASSES.items():
+        answer = "import gc, sys, torch\ndef stable_softmax(x, dim=-1):\n" + textwrap.indent(
+            textwrap.dedent(body).strip(), "    "
+        )
+        (subs / f"{name}.ipynb").write_text(learner_notebook(SET, SOLUTIONS | {"2.1": answer}))
+    limits = Limits(wall_s=60, cpu_s=30, cell_s=8, call_s=5)
+    results = grade(subs, out, jobs=1, limits=limits, forced_set=SET.name)
+    return {g.file: g for g in results}
+
+
+@pytest.mark.parametrize("name", sorted(BYPASSES))
+def test_torch_softmax_under_another_name_scores_nothing(bypasses, name):
+    g = bypasses[f"{name}.ipynb"]
+    assert g.score("2.1") == 0, (name, g.status, g.results[0].failures)
+    assert g.total == SET.max_score - 3
+    assert "the library's own implementation" in g.results[0].failures[0]
