@@ -33,6 +33,7 @@ from attnlib.validation import (
     check_dim,
     check_int,
     check_mask,
+    check_query_key_value,
     check_scalar,
     check_tensor,
     describe,
@@ -289,19 +290,7 @@ def chunked_attention(
         >>> torch.allclose(out, F.scaled_dot_product_attention(q, k, v), atol=1e-6)
         True
     """
-    query = check_tensor(query, "query", min_dim=2, floating=True)
-    key = check_tensor(key, "key", min_dim=2, floating=True)
-    value = check_tensor(value, "value", min_dim=2, floating=True)
-    if key.shape[-1] != query.shape[-1]:
-        raise ValueError(
-            f"key must have last dimension {query.shape[-1]} to match query, "
-            f"got shape {tuple(key.shape)}"
-        )
-    if value.shape[-2] != key.shape[-2]:
-        raise ValueError(
-            f"value must have {key.shape[-2]} rows (one per key) in dimension -2, "
-            f"got shape {tuple(value.shape)}"
-        )
+    query, key, value = check_query_key_value(query, key, value)
     if not query.dtype == key.dtype == value.dtype:
         raise TypeError(
             "query, key and value must have one dtype, got "
@@ -400,19 +389,7 @@ def linear_attention(
         >>> torch.allclose(linear_attention(q, k, v, eps=0.0), weights @ v, atol=1e-6)
         True
     """
-    query = check_tensor(query, "query", min_dim=2, floating=True)
-    key = check_tensor(key, "key", min_dim=2, floating=True)
-    value = check_tensor(value, "value", min_dim=2, floating=True)
-    if key.shape[-1] != query.shape[-1]:
-        raise ValueError(
-            f"key must have last dimension {query.shape[-1]} to match query, "
-            f"got shape {tuple(key.shape)}"
-        )
-    if value.shape[-2] != key.shape[-2]:
-        raise ValueError(
-            f"value must have {key.shape[-2]} rows (one per key) in dimension -2, "
-            f"got shape {tuple(value.shape)}"
-        )
+    query, key, value = check_query_key_value(query, key, value)
     if not isinstance(is_causal, bool):
         raise TypeError(f"is_causal must be a bool, got {describe(is_causal)}")
     if is_causal and query.shape[-2] != key.shape[-2]:

@@ -12,7 +12,13 @@ import math
 import torch
 
 from attnlib.softmax import _softmax
-from attnlib.validation import check_mask, check_scalar, check_tensor, describe
+from attnlib.validation import (
+    check_mask,
+    check_query_key_value,
+    check_scalar,
+    check_tensor,
+    describe,
+)
 
 __all__ = ["attention_pooling", "gaussian_kernel_scores", "scaled_dot_product_attention"]
 
@@ -150,19 +156,7 @@ def scaled_dot_product_attention(
         >>> scaled_dot_product_attention(q, k, v).shape
         torch.Size([2, 3, 6])
     """
-    query = check_tensor(query, "query", min_dim=2, floating=True)
-    key = check_tensor(key, "key", min_dim=2, floating=True)
-    value = check_tensor(value, "value", min_dim=2, floating=True)
-    if key.shape[-1] != query.shape[-1]:
-        raise ValueError(
-            f"key must have last dimension {query.shape[-1]} to match query, "
-            f"got shape {tuple(key.shape)}"
-        )
-    if value.shape[-2] != key.shape[-2]:
-        raise ValueError(
-            f"value must have {key.shape[-2]} rows (one per key) in dimension -2, "
-            f"got shape {tuple(value.shape)}"
-        )
+    query, key, value = check_query_key_value(query, key, value)
     if not isinstance(return_weights, bool):
         raise TypeError(f"return_weights must be a bool, got {describe(return_weights)}")
     try:

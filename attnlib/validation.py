@@ -26,6 +26,7 @@ __all__ = [
     "check_mask",
     "check_choice",
     "check_one_per",
+    "check_query_key_value",
     "describe",
 ]
 
@@ -106,6 +107,30 @@ def check_int(value: object, name: str, *, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return value
+
+
+def check_query_key_value(
+    query: object, key: object, value: object
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Check attention's inputs: floating ``(*, L, E)``, ``(*, S, E)`` and ``(*, S, Ev)`` tensors.
+
+    The last dimensions of ``query`` and ``key`` must match, and ``value`` must have one row per
+    key; the leading dimensions are left to the caller (they broadcast).
+    """
+    query = check_tensor(query, "query", min_dim=2, floating=True)
+    key = check_tensor(key, "key", min_dim=2, floating=True)
+    value = check_tensor(value, "value", min_dim=2, floating=True)
+    if key.shape[-1] != query.shape[-1]:
+        raise ValueError(
+            f"key must have last dimension {query.shape[-1]} to match query, "
+            f"got shape {tuple(key.shape)}"
+        )
+    if value.shape[-2] != key.shape[-2]:
+        raise ValueError(
+            f"value must have {key.shape[-2]} rows (one per key) in dimension -2, "
+            f"got shape {tuple(value.shape)}"
+        )
+    return query, key, value
 
 
 def check_one_per(value: torch.Tensor, name: str, count: int, item: str) -> torch.Tensor:
