@@ -11,8 +11,10 @@ PYTHON := $(firstword $(foreach p,$(SUPPORTED_PYTHONS),$(shell $(p) -c 'import s
   sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 12))' >/dev/null 2>&1 && echo $(p))))
 endif
 # PyPI's Linux wheels of torch are CUDA builds (with several GB of nvidia-* packages); PyTorch's
-# CPU index has the same release built for the CPU, which is all the course needs.
-TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+# CPU index has the same release built for the CPU, which is all the course needs. Opt in with
+# `make TORCH_INDEX=https://download.pytorch.org/whl/cpu ...`; by default pip's own configuration
+# decides (where that index cannot be reached, trying it would only add retries).
+TORCH_INDEX ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -42,7 +44,7 @@ $(STAMP): requirements.txt pyproject.toml
 	  || echo "note: bubblewrap is not installed; 'python -m attnlib.grading grade' will refuse to grade"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq "$$(grep '^torch==' requirements.txt)" \
-	  --extra-index-url $(TORCH_INDEX)
+	  $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install -qq -r requirements.txt
 	$(BIN)/python -m pip install -qq --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null

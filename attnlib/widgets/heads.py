@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from attnlib.analysis.statistics import _entropy
 from attnlib.softmax import softmax
 from attnlib.validation import check_int, check_scalar, check_tensor, describe
 
@@ -145,7 +146,7 @@ def plot_head_maps(
 def _summary(weights: torch.Tensor) -> str:
     """Mean maximum weight and mean entropy (nats) over every head and query."""
     top = weights.amax(dim=-1).mean().item()
-    entropy = -(weights * torch.log(weights.clamp_min(1e-30))).sum(-1).mean().item()
+    entropy = _entropy(weights, -1, None).mean().item()
     return f"mean max weight {top:.2f}, mean entropy {entropy:.2f} nats"
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import torch
 
+from attnlib.analysis.statistics import _entropy
 from attnlib.plotting.bars import plot_weights_bar
 from attnlib.softmax import softmax
 from attnlib.validation import check_tensor
@@ -40,7 +41,7 @@ def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> ipywi
     def draw(change: object = None) -> None:
         tau = slider.value
         alpha = softmax(scores, temperature=tau)
-        entropy = -(alpha * alpha.clamp_min(1e-30).log()).sum().item()
+        entropy = _entropy(alpha, -1, None).item()
         with out:
             out.clear_output(wait=True)
             fig, ax = plot_weights_bar(
@@ -81,7 +82,7 @@ def temperature_frames(
 
     def entropy(tau: float) -> float:
         alpha = softmax(scores, temperature=tau)
-        return -(alpha * alpha.clamp_min(1e-30).log()).sum().item()
+        return _entropy(alpha, -1, None).item()
 
     def draw(tau: float):
         return plot_weights_bar(
