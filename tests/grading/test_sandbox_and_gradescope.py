@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -69,8 +70,10 @@ def test_insecure_grading_works_and_says_so_in_every_status(tmp_path, no_bwrap):
 @needs_sandbox
 def test_the_sandbox_sees_only_the_interpreter_and_attnlib(tmp_path):
     cell = """
-import os, json
+import os, json, attnlib
+repo = os.path.dirname(os.path.dirname(attnlib.__file__))
 seen = {p: sorted(os.listdir(p)) for p in ["/", "/tmp"]}
+seen["repo"] = sorted(os.listdir(repo))
 status = open("/proc/self/status").read()
 caps = [l for l in status.splitlines() if l.startswith(("CapEff", "NoNewPrivs", "Uid"))]
 report = json.dumps({"seen": seen, "caps": caps, "env": sorted(os.environ), "pid": os.getpid()})
@@ -79,22 +82,15 @@ report = json.dumps({"seen": seen, "caps": caps, "env": sorted(os.environ), "pid
         [cell], [{"target": "report", "is_call": False, "args": [], "kwargs": {}, "forbid": []}]
     )
     report = json.loads(outcome.answers[0][1])
-    assert set(report["seen"]["/"]) <= {
-        "usr",
-        "lib",
-        "lib64",
-        "lib32",
-        "bin",
-        "proc",
-        "dev",
-        "tmp",
-        "root",
-        "work",
-        "home",
-        "opt",
-        "srv",
-        "var",
-    }
+    # The root holds the system folders plus the top folder of each read-only bind (the
+    # checkout may live anywhere: /work, /check, /home/...), and nothing else.
+    binds = sandbox._readonly_paths()
+    tops = {Path(p).parts[1] for p in binds}
+    system = {"usr", "lib", "lib64", "lib32", "bin", "proc", "dev", "tmp"}
+    assert set(report["seen"]["/"]) <= system | tops
+    # Above attnlib, the checkout shows only what was bound: never exercises/ or tests/.
+    assert "attnlib" in report["seen"]["repo"]
+    assert not {"exercises", "tests", "book"} & set(report["seen"]["repo"])
     assert report["seen"]["/tmp"] == []
     assert "CapEff:\t0000000000000000" in report["caps"]
     assert report["pid"] < 10  # its own pid namespace
