@@ -85,6 +85,7 @@ class Plan:
         self.order = [i for i, hidden in enumerate(hidden_flags) if not hidden] + [
             i for i, hidden in enumerate(hidden_flags) if hidden
         ]
+        self.hidden = frozenset(i for i, hidden in enumerate(hidden_flags) if hidden)
 
     def score(self, outcome: sandbox.Outcome) -> list[QuestionResult]:
         results = []
@@ -178,6 +179,7 @@ class Grader:
             slot,
             wrap=plan.wrap,
             order=plan.order,
+            hidden=plan.hidden,
             insecure=self.insecure,
         )
         status = outcome.status

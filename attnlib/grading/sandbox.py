@@ -377,6 +377,11 @@ class _Session:
         return self.proc.returncode, tail
 
 
+# The status when a hidden call stops the process; fixed text, so that it carries no bit of
+# the hidden input (a function could otherwise exit with a status computed from it).
+HIDDEN_STOP = ("stopped during the hidden tests",)
+
+
 def _parse_line(line: bytes) -> dict | None:
     try:
         record = json.loads(line)
@@ -393,6 +398,7 @@ def run(
     *,
     wrap: tuple[str, ...] = (),
     order: list[int] | None = None,
+    hidden: frozenset[int] = frozenset(),
     insecure: bool = False,
 ) -> Outcome:
     """Execute ``cells`` then each call of ``calls`` in a sandbox; return what came back.
@@ -404,6 +410,9 @@ def run(
         slot: the worker's index; concurrent workers must use different slots.
         wrap: the library functions to wrap (every name some call may ``forbid``).
         order: the order in which to make the calls (indices into ``calls``); by default theirs.
+        hidden: the indices of hidden calls; when one of them stops the process, the status
+            says only that (no test number, exit status or error), since a learner function
+            could pick those from the hidden input.
         insecure: run without bubblewrap (rlimits only); only when the instructor asked.
     """
     if not insecure:
@@ -428,10 +437,13 @@ def run(
                 wall_deadline,
                 wrap,
                 first=attempt == 0,
+                hidden=hidden,
             )
         finally:
             code, tail = session.close()
-        if problem:
+        if problem in HIDDEN_STOP:
+            statuses.append(problem)
+        elif problem:
             if code:
                 problem += f" ({_exit_reason(code)})"
             if "MemoryError" in tail:
@@ -459,6 +471,7 @@ def _converse(
     wall_deadline: float,
     wrap: tuple[str, ...],
     first: bool,
+    hidden: frozenset[int] = frozenset(),
 ) -> tuple[str | None, bool]:
     """Send the cells, then the pending calls one by one; return (what went wrong, in cells?).
 
@@ -487,18 +500,26 @@ def _converse(
         i = pending.pop(0)
         nonce = secrets.token_hex(16)
         deadline = min(wall_deadline, time.monotonic() + limits.call_s + 2)
-        if not session.send({**calls[i], "nonce": nonce}, deadline):
-            what = "timeout" if time.monotonic() >= deadline else "crashed"
-            outcome.answers[i] = ("error", f"no answer (the process had stopped reading: {what})")
-            return f"{what} before test {i + 1}", False
-        record = session.receive(nonce, deadline)
+        sent = session.send({**calls[i], "nonce": nonce}, deadline)
+        record = session.receive(nonce, deadline) if sent else None
         if record is not None:
             outcome.answers[i] = _answer(record)
             continue
         what = "timeout" if time.monotonic() >= deadline else "crashed"
-        outcome.answers[i] = ("error", f"no answer ({what})")
         target = calls[i]["target"]
-        for j in [j for j in pending if calls[j]["target"] == target]:
+        later = [j for j in pending if calls[j]["target"] == target]
+        if i in hidden:
+            # Nothing the learner's function could choose: not which test, nor how it stopped.
+            for j in [i, *later]:
+                outcome.answers[j] = ("error", "no answer (the process stopped in a hidden test)")
+            for j in later:
+                pending.remove(j)
+            return HIDDEN_STOP[0], False
+        if not sent:
+            outcome.answers[i] = ("error", f"no answer (the process had stopped reading: {what})")
+            return f"{what} before test {i + 1}", False
+        outcome.answers[i] = ("error", f"no answer ({what})")
+        for j in later:
             pending.remove(j)
             outcome.answers[j] = (
                 "error",

@@ -601,6 +601,30 @@ def test_hidden_inputs_do_not_leak_through_a_later_public_error(tmp_path):
         assert repr(first) not in text, f"hidden input {first!r} of 2.1 is in results.json"
 
 
+def test_a_crash_in_the_hidden_phase_says_nothing_the_learner_chose(tmp_path):
+    """Red team, attack 12: an exit status picked from a hidden input would carry 8 bits of it."""
+    body = '"""Softmax of x along dim, safe for large scores."""'
+    public = len(SET.questions[0].public)
+    crash = f"if _calls[0] > {public}: os._exit(int(abs(x.flatten()[0].item()) * 50) % 200 + 1)"
+    answers = {
+        **SOLUTIONS,
+        "2.1": "import os\n_calls = [0]\n"
+        + SOLUTIONS["2.1"].replace(body, "_calls[0] += 1\n    " + crash),
+    }
+    assert "os._exit" in answers["2.1"]
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    subs.mkdir()
+    (subs / "crash.ipynb").write_text(learner_notebook(SET, answers))
+    limits = Limits(wall_s=40, cpu_s=20, cell_s=4, call_s=3)
+    [g] = grade(subs, out, jobs=1, limits=limits, forced_set=SET.name)
+    assert g.status == "stopped during the hidden tests", g.status
+    text = (out / "results" / "crash" / "results.json").read_text()
+    assert "exit status" not in text and "test " + str(public + 1) not in text
+    assert g.score("2.1") < SET.questions[0].points  # the hidden cases it dropped cost points
+    # The other exercises' hidden cases still ran after the restart.
+    assert g.total > g.score("2.1")
+
+
 # Red team, attacks 1-8: torch's softmax under another name, or the name wrapper undone. The
 # dispatcher sees the aten kernel whatever route reached it (the runner's KernelWatch).
 BYPASSES = {
