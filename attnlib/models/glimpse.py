@@ -223,7 +223,8 @@ class GlimpseTrace:
         centres: ``(B, T, 2)`` the glimpse centres as ``(x, y)`` in ``[-1, 1]``.
         choices: ``(B, T)`` int64 index of each centre in :func:`candidate_centres`.
         log_probs: ``(B, T)`` the policy's log-probability of each choice.
-        baselines: ``(B, T)`` the learned baseline's estimate of the reward at each step.
+        baselines: ``(B, T)`` the learned baseline's estimate of the reward at each step, from
+            the state before that step's choice (``b_t = w_b^T h_{t-1} + c``).
         policy_logits: ``(B, T, K * K)`` the policy's scores over the candidates.
     """
 
@@ -305,6 +306,11 @@ class RecurrentAttentionModel(nn.Module):
         record = {"centres": [], "choices": [], "log_probs": [], "baselines": [], "logits": []}
         for _ in range(cfg.glimpses):
             logits = self.policy(h)  # (B, K*K)
+            # The baseline comes from h_{t-1}, the state the choice is made from: it may depend on
+            # everything before the choice but not on the choice (nor on what it shows), or the
+            # REINFORCE estimate is biased (chapter 3's theorem;
+            # tests/models/test_glimpse_baseline.py).
+            baseline = self.baseline(h.detach())[:, 0]  # (B,)
             weights, index, log_prob = self._choose(logits)
             centre = self.centres[index]  # (B, 2)
             if straight_through:
@@ -318,7 +324,7 @@ class RecurrentAttentionModel(nn.Module):
             record["centres"].append(centre)
             record["choices"].append(index)
             record["log_probs"].append(log_prob)
-            record["baselines"].append(self.baseline(h.detach())[:, 0])  # (B,)
+            record["baselines"].append(baseline)
             record["logits"].append(logits)
         return GlimpseTrace(
             logits=self.classifier(h),  # (B, num_classes)
@@ -343,9 +349,12 @@ def glimpse_loss(
         \\qquad R = \\mathbb 1[\\arg\\max \\hat y = y],
 
     averaged over the batch, with :math:`R - b_t` treated as a constant in the second term (the
-    score-function estimator with a baseline; Williams 1992). With the ``"gumbel"`` estimator the
-    policy already receives a straight-through gradient through the cross-entropy, so the loss is
-    the cross-entropy alone.
+    score-function estimator with a baseline; Williams 1992). The baseline
+    :math:`b_t = b(h_{t-1})` is read from the state the choice :math:`\\ell_t` is made from, so
+    :math:`\\mathbb E[b_t \\nabla \\log \\pi(\\ell_t \\mid h_{t-1})] = 0` and the estimate is
+    unbiased; a baseline that had seen the glimpse at :math:`\\ell_t` would bias it. With the
+    ``"gumbel"`` estimator the policy already receives a straight-through gradient through the
+    cross-entropy, so the loss is the cross-entropy alone.
 
     Args:
         model: a :class:`RecurrentAttentionModel` in training mode.
