@@ -576,7 +576,8 @@ def _gumbel_softmax(
     logits: torch.Tensor, tau: float, hard: bool, dim: int = -1, *, generator=None
 ) -> torch.Tensor:
     """The kernel of :func:`gumbel_softmax` (arguments already checked)."""
-    g = _sample_gumbel(logits.shape, generator=generator, dtype=logits.dtype)  # (*)
+    # Drawn on the CPU generator and moved: the same seed gives the same draws on every device.
+    g = _sample_gumbel(logits.shape, generator=generator, dtype=logits.dtype).to(logits.device)
     y = _softmax(logits + g, dim, tau)  # (*), sums to 1 along dim
     if not hard:
         return y

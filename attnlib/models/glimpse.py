@@ -163,7 +163,8 @@ def retina(images: torch.Tensor, centres: torch.Tensor, *, patch: int, scales: i
     for s in range(scales):
         f = 2**s
         n = patch * f  # pixels per side at this scale
-        offsets = torch.arange(n, dtype=images.dtype) + 0.5 - n / 2  # (n,) pixel-centre offsets
+        # (n,) pixel-centre offsets
+        offsets = torch.arange(n, dtype=images.dtype, device=images.device) + 0.5 - n / 2
         dx = 2 * offsets / W  # (n,) in normalised units
         dy = 2 * offsets / H  # (n,)
         gx = centres[:, 0, None, None] + dx[None, None, :]  # (B, 1, n)

@@ -38,6 +38,7 @@ class SpatialAttentionConfig:
     key_dim: int = 32  # E, the size of the learned query and of the keys
     num_classes: int = 10  # K
     batch_norm: bool = True  # BatchNorm after each conv: stable at the high one-cycle lr
+    image_size: int = 28  # side of the square input (60 for chapter 6's translated digits)
 
     def __post_init__(self) -> None:
         if not isinstance(self.channels, tuple) or not self.channels:
@@ -46,13 +47,14 @@ class SpatialAttentionConfig:
             check_int(c, f"channels[{i}]", minimum=1)
         check_int(self.key_dim, "key_dim", minimum=1)
         check_int(self.num_classes, "num_classes", minimum=2)
+        check_int(self.image_size, "image_size", minimum=1)
         if not isinstance(self.batch_norm, bool):
             raise TypeError(f"batch_norm must be a bool, got {type(self.batch_norm).__name__}")
 
     @property
     def feature_size(self) -> int:
-        """``H' = W'``, the side of the feature map for a 28x28 input."""
-        size = 28
+        """``H' = W'``, the side of the feature map for an ``image_size`` input."""
+        size = self.image_size
         for _ in self.channels[:-1]:
             size //= 2
         return size
@@ -73,12 +75,12 @@ def _conv_stack(channels: tuple[int, ...], batch_norm: bool) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def _check_input(x: object) -> torch.Tensor:
+def _check_input(x: object, size: int) -> torch.Tensor:
     x = check_tensor(x, "x", ndim=4, floating=True)
-    if x.shape[1:] != (1, 28, 28):
+    if x.shape[1:] != (1, size, size):
         raise ValueError(
-            "x must have shape (B, 1, 28, 28) (use attnlib.data.mnist.prepare_images), got shape "
-            f"{tuple(x.shape)}"
+            f"x must have shape (B, 1, {size}, {size}) (config.image_size = {size}; use "
+            f"attnlib.data.mnist.prepare_images), got shape {tuple(x.shape)}"
         )
     return x
 
@@ -113,7 +115,7 @@ class SpatialAttentionCNN(nn.Module):
     def forward(
         self, x: torch.Tensor, *, return_weights: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        x = _check_input(x)
+        x = _check_input(x, self.config.image_size)
         f = self.features(x)  # (B, 1, 28, 28) -> (B, C, H', W')
         B, C, H, W = f.shape
         v = f.flatten(2).transpose(1, 2)  # (B, C, H', W') -> (B, S, C)
@@ -147,7 +149,7 @@ class FlattenCNN(nn.Module):
 
     def flat_features(self, x: torch.Tensor) -> torch.Tensor:
         """The flattened feature map ``(B, C H' W')``, in channel-major order (C, H', W')."""
-        x = _check_input(x)
+        x = _check_input(x, self.config.image_size)
         return self.features(x).flatten(1)  # (B, C, H', W') -> (B, C H' W')
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
