@@ -124,7 +124,11 @@ def sync(device: torch.device) -> None:
 
 def run(args, name: str, glimpses: int, train, test, device: torch.device) -> dict:
     torch.manual_seed(args.seed)
-    model = build(name, glimpses).to(device)
+    model = build(name, glimpses)
+    if args.init:
+        # Go on training saved weights (a new one-cycle schedule over the epochs asked for).
+        model.load_state_dict(torch.load(RESULTS / args.init, weights_only=True)["state_dict"])
+    model = model.to(device)
     hard = name in ("reinforce", "gumbel")
     images = train.images.to(device)
     labels = train.labels.to(device)
@@ -165,10 +169,12 @@ def run(args, name: str, glimpses: int, train, test, device: torch.device) -> di
         "epochs": epochs,
         "train_seconds": seconds,
         "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
+        "init": args.init,
         "history": history,
     }
     if args.save:
-        path = RESULTS / f"glimpses_on_canvas_{args.task}_{name}{glimpses if hard else ''}.pt"
+        stem = f"glimpses_on_canvas_{args.task}_{name}{glimpses if hard else ''}{args.suffix}"
+        path = RESULTS / f"{stem}.pt"
         torch.save({"config": vars(config), "state_dict": model.state_dict()}, path)
         record["weights"] = path.name
     return record
@@ -192,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         "--seconds", type=float, default=None, help="fit the epochs into this training budget"
     )
     parser.add_argument("--save", action="store_true", help="keep the weights for the chapter")
+    parser.add_argument("--init", default=None, help="start from these saved weights (in results/)")
+    parser.add_argument("--suffix", default="", help="added to the saved weights' file name")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
