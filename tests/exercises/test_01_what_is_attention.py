@@ -29,6 +29,23 @@ def test_bandwidth_limits_hold_numerically():
     assert math.isclose(answer[sol.bandwidth_limits["h_to_inf"]], wide, rel_tol=1e-4)
 
 
+def test_nw_limits_are_attnlib_pooling_at_extreme_bandwidths():
+    cases = [
+        (0.8, [0.0, 1.0, 3.0], [2.0, 5.0, 11.0]),
+        (2.2, [0.0, 1.0, 3.0, 4.0], [5.0, -1.0, 2.0, 7.0]),
+        (-1.0, [2.0, -0.5, 0.5], [1.0, 4.0, -3.0]),
+    ]
+    for q, keys, values in cases:
+        q_, k, v = torch.tensor([q], dtype=torch.float64), torch.tensor(keys), torch.tensor(values)
+        k, v = k.double(), v.double()
+        nearest = attnlib.attention_pooling(q_, k, v, bandwidth=0.01).item()
+        wide = attnlib.attention_pooling(q_, k, v, bandwidth=1e4).item()
+        got = sol.nw_limits(q, keys, values)
+        assert math.isclose(got["h_to_0"], nearest, rel_tol=1e-6, abs_tol=1e-9)
+        assert math.isclose(got["h_to_inf"], wide, rel_tol=1e-6)
+    assert sol.bandwidth_limits == {"h_to_0": "b", "h_to_inf": "a"}
+
+
 def test_weights_for_and_the_weights_change_with_the_query():
     keys = torch.randn(6, 3)
     q1, q2 = torch.randn(3), torch.randn(3)

@@ -1,3 +1,5 @@
+import math
+
 import torch
 
 import attnlib
@@ -13,6 +15,18 @@ def test_gate_gradient_is_zero_for_autograd():
     (grad,) = torch.autograd.grad(y, theta, allow_unused=True)
     assert (0.0 if grad is None else grad.item()) == sol.gate["dy_dtheta"]
     assert sol.gate["what"] == "b"
+
+
+def test_gate_grads_are_autograd_through_attnlib_threshold_gate():
+    for x, theta in [([0.2, 1.5, -0.3, 0.9], 0.5), ([-1.0, 2.5, 0.25, -4.0, 3.0], -2.0)]:
+        xs = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        th = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+        y = (attnlib.threshold_gate(xs, th) * xs).sum()
+        dy_dx, dy_dtheta = torch.autograd.grad(y, (xs, th), allow_unused=True)
+        got = sol.gate_grads(x, theta)
+        assert math.isclose(got["y"], y.item())
+        assert got["dy_dx"] == dy_dx.tolist()
+        assert got["dy_dtheta"] == (0.0 if dy_dtheta is None else dy_dtheta.item())
 
 
 def test_reinforce_grad_is_autograd_of_the_log_probability():

@@ -44,6 +44,24 @@ def test_by_hand_is_attnlib_masked_softmax():
     )
 
 
+def test_masked_step_is_attnlib_masked_softmax():
+    cases = [
+        ([2.0, 4.0, 6.0, 10.0], [0.0, math.log(2), math.log(5), 3.0], 3),
+        ([1.0, -2.0, 3.0, 0.5, 8.0, 8.0], [1.0, 0.0, 2.0, -1.0, 5.0, 5.0], 4),
+        ([3.0, 7.0], [0.25, -0.75], 2),
+    ]
+    for h, e, length in cases:
+        mask = torch.arange(len(e)) < length
+        alpha = attnlib.softmax(torch.tensor(e, dtype=torch.float64), mask=mask)
+        got = sol.masked_step(h, e, length)
+        torch.testing.assert_close(torch.tensor(got["alpha"], dtype=torch.float64), alpha)
+        want = (alpha @ torch.tensor(h, dtype=torch.float64)).item()
+        assert math.isclose(got["context"], want, rel_tol=1e-9)
+    got = sol.masked_step([2.0, 4.0, 6.0, 10.0], [0.0, math.log(2), math.log(5), 3.0], 3)
+    torch.testing.assert_close(torch.tensor(got["alpha"]), torch.tensor(sol.by_hand["alpha"]))
+    assert math.isclose(got["context"], sol.by_hand["context"], rel_tol=1e-12)
+
+
 def test_attention_step_is_torch_and_attnlib():
     p, s, h = _params(), torch.randn(2, 3), torch.randn(2, 6, 4)
     mask = torch.arange(6) < torch.tensor([[6], [2]])

@@ -37,8 +37,37 @@ alpha_q0_k1 = math.exp(-0.5)
 bandwidth_limits = {"h_to_0": "a", "h_to_inf": "b"}
 
 
+def nw_limits(q, keys, values):
+    nearest = min(range(len(keys)), key=lambda i: abs(q - keys[i]))
+    return {"h_to_0": sum(values) / len(values), "h_to_inf": values[nearest]}
+
+
 # %% 1.3: vanishing weights
 bandwidth_limits = {"h_to_0": "c", "h_to_inf": "a"}
+
+
+def nw_limits(q, keys, values):
+    return {"h_to_0": 0.0, "h_to_inf": sum(values) / len(values)}
+
+
+# %% 1.3: sign of the score dropped (farthest key)
+bandwidth_limits = {"h_to_0": "d", "h_to_inf": "a"}
+
+
+def nw_limits(q, keys, values):
+    farthest = max(range(len(keys)), key=lambda i: abs(q - keys[i]))
+    return {"h_to_0": values[farthest], "h_to_inf": sum(values) / len(values)}
+
+
+# %% 1.3: right letters, keys taken as sorted
+bandwidth_limits = {"h_to_0": "b", "h_to_inf": "a"}
+
+
+def nw_limits(q, keys, values):
+    i = sum(k < q for k in keys)  # where q would be inserted in a sorted list
+    if i == len(keys) or (i > 0 and q - keys[i - 1] < keys[i] - q):
+        i -= 1
+    return {"h_to_0": values[i], "h_to_inf": sum(values) / len(values)}
 
 
 # %% 1.4: static weights

@@ -29,7 +29,16 @@ CASES = {
         value("alpha_q0_k1", label="alpha_q0_k1", rtol=1e-3),
         call("nw_weight", 0.0, [0.0, 1.0, 2.0], 1.0, 1, label="nw_weight(0, [0, 1, 2], 1, 1)"),
     ],
-    "1.3": (value("bandwidth_limits", label="bandwidth_limits"),),
+    "1.3": (
+        value("bandwidth_limits", label="bandwidth_limits"),
+        call(
+            "nw_limits",
+            0.8,
+            [0.0, 1.0, 3.0],
+            [2.0, 5.0, 11.0],
+            label="nw_limits(0.8, [0, 1, 3], [2, 5, 11])",
+        ),
+    ),
     "1.4": (
         call(
             "weights_for",

@@ -29,6 +29,11 @@ def nw_weight(q, keys, h, i):
 bandwidth_limits = {"h_to_0": "b", "h_to_inf": "a"}
 
 
+def nw_limits(q, keys, values):
+    nearest = min(range(len(keys)), key=lambda i: abs(q - keys[i]))  # the largest score
+    return {"h_to_0": values[nearest], "h_to_inf": sum(values) / len(values)}  # one-hot, uniform
+
+
 # %% 1.4
 def weights_for(query, keys):
     return torch.softmax(keys @ query, dim=0)  # (S, D) @ (D,) -> (S,)

@@ -19,6 +19,10 @@ def nw_weight(q, keys, h, i):
 bandwidth_limits = {"h_to_0": None, "h_to_inf": None}
 
 
+def nw_limits(q, keys, values):
+    raise NotImplementedError("write nw_limits")
+
+
 # %% 1.4
 def weights_for(query, keys):
     raise NotImplementedError("write weights_for")

@@ -9,7 +9,11 @@ logits = torch.randn(6, 5, generator=g) * 2
 u = torch.rand(6, 5, generator=g).clamp(1e-6, 1 - 1e-6)
 
 CASES = {
-    "3.1": [],
+    "3.1": [
+        call("gate_grads", [-1.0, 2.5, 0.25, -4.0, 3.0], -2.0),
+        call("gate_grads", [0.5, 0.75, -0.5], 1.0),
+        call("gate_grads", [2.0, -3.0, 7.5, 1.0], 1.5),
+    ],
     "3.2": [
         call(
             "reinforce_grad",

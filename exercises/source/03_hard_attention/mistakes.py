@@ -9,8 +9,41 @@ import torch
 gate = {"dy_dtheta": 0.0, "what": "a"}
 
 
-# %% 3.1: non-zero gradient
+def gate_grads(x, theta):
+    a = [float(xi >= theta) for xi in x]
+    return {"y": sum(ai * xi for ai, xi in zip(a, x)), "dy_dx": a, "dy_dtheta": 0.0}
+
+
+# %% 3.1: non-zero gradient (minus the smallest kept value)
 gate = {"dy_dtheta": -1.0, "what": "b"}
+
+
+def gate_grads(x, theta):
+    a = [float(xi >= theta) for xi in x]
+    kept = [xi for xi in x if xi >= theta]
+    return {
+        "y": sum(kept),
+        "dy_dx": a,
+        "dy_dtheta": -min(kept) if kept else 0.0,
+    }
+
+
+# %% 3.1: no gradient reaches the kept values either
+gate = {"dy_dtheta": 0.0, "what": "b"}
+
+
+def gate_grads(x, theta):
+    y = sum(xi for xi in x if xi >= theta)
+    return {"y": y, "dy_dx": [0.0] * len(x), "dy_dtheta": 0.0}
+
+
+# %% 3.1: the gate left out of dy/dx (every value gets 1)
+gate = {"dy_dtheta": 0.0, "what": "b"}
+
+
+def gate_grads(x, theta):
+    y = sum(xi for xi in x if xi >= theta)
+    return {"y": y, "dy_dx": [1.0] * len(x), "dy_dtheta": 0.0}
 
 
 # %% 3.2: no log: gradient of p(a)

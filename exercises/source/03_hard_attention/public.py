@@ -11,7 +11,12 @@ _logits = torch.randn(4, 3, generator=_g)
 _u = torch.rand(4, 3, generator=_g).clamp(1e-6, 1 - 1e-6)
 
 CASES = {
-    "3.1": (value("gate", label="gate"),),
+    "3.1": (
+        value("gate", label="gate"),
+        call(
+            "gate_grads", [0.2, 1.5, -0.3, 0.9], 0.5, label="gate_grads([0.2, 1.5, -0.3, 0.9], 0.5)"
+        ),
+    ),
     "3.2": (
         call(
             "reinforce_grad",

@@ -43,7 +43,11 @@ CASES = {
             label="hidden: a (2, 2) tensor of mels",
         ),
     ],
-    "7.2": [],
+    "7.2": [
+        call("framing_for", 24000, 16000, 400, 160, 0.5),
+        call("framing_for", 33075, 22050, 512, 128, 1.0),
+        call("framing_for", 4000, 8000, 200, 120, 0.02),
+    ],
     "7.3": [
         call(
             "log_mel",
@@ -93,7 +97,11 @@ CASES = {
             label="hidden: peaked scores",
         ),
     ],
-    "7.5": [],
+    "7.5": [
+        call("padding_effect", [1.0, -0.5, 2.0], 10),
+        call("padding_effect", [-2.0, 3.0], 8),
+        call("padding_effect", [0.5, 0.5, -1.0, 0.0, 1.5], 5),
+    ],
     "7.6": [
         call("topk_frame_pool", h, scores, torch.tensor([7, 2, 3, 5]), 1, label="hidden: k = 1"),
         call(

@@ -41,9 +41,19 @@ framing = {
     "frames": 100,
     "bins": 256,
     "hz_per_bin": 31.25,
-    "mel_4k": 2595 * math.log10(1 + 4000 / 700),
+    "mel_top": 2595 * math.log10(1 + 4000 / 700),
     "sine_db": 10 * math.log10(0.1**2 / 2),
 }
+
+
+def framing_for(n, sample_rate, n_fft, hop, amplitude):
+    return {
+        "frames": n // hop,
+        "bins": n_fft,
+        "hz_per_bin": sample_rate / n_fft,
+        "mel_top": 2595 * math.log10(1 + (sample_rate / 2) / 700),
+        "sine_db": 10 * math.log10(amplitude**2 / 2),
+    }
 
 
 # %% 7.2: centred (padded) frames
@@ -51,9 +61,19 @@ framing = {
     "frames": 101,
     "bins": 129,
     "hz_per_bin": 31.25,
-    "mel_4k": 2595 * math.log10(1 + 4000 / 700),
+    "mel_top": 2595 * math.log10(1 + 4000 / 700),
     "sine_db": 10 * math.log10(0.1**2 / 2),
 }
+
+
+def framing_for(n, sample_rate, n_fft, hop, amplitude):
+    return {
+        "frames": 1 + n // hop,
+        "bins": n_fft // 2 + 1,
+        "hz_per_bin": sample_rate / n_fft,
+        "mel_top": 2595 * math.log10(1 + (sample_rate / 2) / 700),
+        "sine_db": 10 * math.log10(amplitude**2 / 2),
+    }
 
 
 # %% 7.2: natural-log mel, amplitude not power
@@ -61,9 +81,39 @@ framing = {
     "frames": 97,
     "bins": 129,
     "hz_per_bin": 31.25,
-    "mel_4k": 2595 * math.log(1 + 4000 / 700),
+    "mel_top": 2595 * math.log(1 + 4000 / 700),
     "sine_db": 10 * math.log10(0.1),
 }
+
+
+def framing_for(n, sample_rate, n_fft, hop, amplitude):
+    return {
+        "frames": 1 + (n - n_fft) // hop,
+        "bins": n_fft // 2 + 1,
+        "hz_per_bin": sample_rate / n_fft,
+        "mel_top": 2595 * math.log(1 + (sample_rate / 2) / 700),
+        "sine_db": 10 * math.log10(amplitude),
+    }
+
+
+# %% 7.2: right numbers at 8 kHz, the top frequency fixed at 4000 Hz
+framing = {
+    "frames": 97,
+    "bins": 129,
+    "hz_per_bin": 31.25,
+    "mel_top": 2595 * math.log10(1 + 4000 / 700),
+    "sine_db": 10 * math.log10(0.1**2 / 2),
+}
+
+
+def framing_for(n, sample_rate, n_fft, hop, amplitude):
+    return {
+        "frames": 1 + (n - n_fft) // hop,
+        "bins": n_fft // 2 + 1,
+        "hz_per_bin": sample_rate / n_fft,
+        "mel_top": 2595 * math.log10(1 + 4000 / 700),
+        "sine_db": 10 * math.log10(amplitude**2 / 2),
+    }
 
 
 # %% 7.3: log of zero energy (no epsilon)
@@ -129,8 +179,26 @@ def masked_attention_pool(h, w, lengths):
 padding = {"mass_on_padding": 0.0, "scale": 1.0, "what": "a"}
 
 
-# %% 7.5: right letter, wrong mass
-padding = {"mass_on_padding": 0.5, "scale": 0.5, "what": "b"}
+def padding_effect(scores, T):
+    return {"mass_on_padding": 0.0, "scale": 1.0}
+
+
+# %% 7.5: right letter, frames counted instead of weighed
+padding = {"mass_on_padding": 8 / 12, "scale": 4 / 12, "what": "b"}
+
+
+def padding_effect(scores, T):
+    return {"mass_on_padding": (T - len(scores)) / T, "scale": len(scores) / T}
+
+
+# %% 7.5: right letter, mass and scale swapped
+padding = {"mass_on_padding": 4 / 12, "scale": 8 / 12, "what": "b"}
+
+
+def padding_effect(scores, T):
+    real = sum(math.exp(s) for s in scores)
+    pad = T - len(scores)
+    return {"mass_on_padding": real / (real + pad), "scale": pad / (real + pad)}
 
 
 # %% 7.6: padding can be chosen

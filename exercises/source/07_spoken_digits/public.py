@@ -39,7 +39,12 @@ CASES = {
             label="mel_to_hz of 0, 1000, 2146 mel",
         ),
     ),
-    "7.2": (value("framing", label="framing"),),
+    "7.2": (
+        value("framing", label="framing"),
+        call(
+            "framing_for", 8000, 8000, 256, 80, 0.1, label="framing_for(8000, 8000, 256, 80, 0.1)"
+        ),
+    ),
     "7.3": (
         call(
             "log_mel",
@@ -67,7 +72,10 @@ CASES = {
         call("masked_attention_pool", _h, _w, _lengths, label="lengths 6, 4, 2 of T = 6"),
         call("masked_attention_pool", _h[:1], _w, torch.tensor([6]), label="one clip, no padding"),
     ),
-    "7.5": (value("padding", label="padding"),),
+    "7.5": (
+        value("padding", label="padding"),
+        call("padding_effect", [0.0, 0.0, 0.0, 0.0], 12, label="padding_effect([0, 0, 0, 0], 12)"),
+    ),
     "7.6": (
         call("topk_frame_pool", _h, _scores, _lengths, 2, label="k = 2, padding scored highest"),
         call(

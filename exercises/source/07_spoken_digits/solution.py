@@ -25,9 +25,19 @@ framing = {
     "frames": 1 + (8000 - 256) // 80,  # 97
     "bins": 256 // 2 + 1,  # 129: 0 Hz to the Nyquist frequency
     "hz_per_bin": 8000 / 256,  # 31.25
-    "mel_4k": 2595 * math.log10(1 + 4000 / 700),  # 2146.06
+    "mel_top": 2595 * math.log10(1 + 4000 / 700),  # 2146.06
     "sine_db": 10 * math.log10(0.1**2 / 2),  # mean of sin^2 is 1/2: -23.01 dB
 }
+
+
+def framing_for(n, sample_rate, n_fft, hop, amplitude):
+    return {
+        "frames": 1 + (n - n_fft) // hop,  # starts 0, H, 2H, ... up to n - N
+        "bins": n_fft // 2 + 1,
+        "hz_per_bin": sample_rate / n_fft,
+        "mel_top": 2595 * math.log10(1 + (sample_rate / 2) / 700),
+        "sine_db": 10 * math.log10(amplitude**2 / 2),
+    }
 
 
 # %% 7.3
@@ -53,6 +63,13 @@ def masked_attention_pool(h, w, lengths):
 
 # %% 7.5
 padding = {"mass_on_padding": 8 / 12, "scale": 4 / 12, "what": "b"}
+
+
+def padding_effect(scores, T):
+    real = sum(math.exp(s) for s in scores)  # the masked softmax's normaliser
+    pad = (T - len(scores)) * math.exp(0.0)  # each padding frame scores w . 0 = 0
+    # unmasked weights are exp(s_t) / (real + pad); padding adds 0 to the sum of alpha_t h_t
+    return {"mass_on_padding": pad / (real + pad), "scale": real / (real + pad)}
 
 
 # %% 7.6

@@ -12,7 +12,11 @@ def mel_to_hz(m):
 
 
 # %% 7.2
-framing = {"frames": None, "bins": None, "hz_per_bin": None, "mel_4k": None, "sine_db": None}
+framing = {"frames": None, "bins": None, "hz_per_bin": None, "mel_top": None, "sine_db": None}
+
+
+def framing_for(n, sample_rate, n_fft, hop, amplitude):
+    raise NotImplementedError("write framing_for")
 
 
 # %% 7.3
@@ -27,6 +31,10 @@ def masked_attention_pool(h, w, lengths):
 
 # %% 7.5
 padding = {"mass_on_padding": None, "scale": None, "what": None}
+
+
+def padding_effect(scores, T):
+    raise NotImplementedError("write padding_effect")
 
 
 # %% 7.6

@@ -33,7 +33,11 @@ CASES = {
             label="hidden: saturated tanh",
         ),
     ],
-    "8.2": [],
+    "8.2": [
+        call("masked_step", [1.0, -2.0, 3.0, 0.5, 8.0, 8.0], [1.0, 0.0, 2.0, -1.0, 5.0, 5.0], 4),
+        call("masked_step", [10.0, 2.0, -6.0, 0.0, 0.0], [-1.0, 1.5, 0.5, 0.0, 0.0], 3),
+        call("masked_step", [3.0, 7.0], [0.25, -0.75], 2),
+    ],
     "8.3": [
         call("attention_step", s, h, mask, P["W"], P["U"], P["v"], label="hidden: lengths 7, 1, 4"),
         call(

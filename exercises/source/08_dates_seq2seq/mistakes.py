@@ -32,8 +32,32 @@ by_hand = {
 }
 
 
+def masked_step(h, e, length):
+    w = [math.exp(s) for s in e]
+    alpha = [wj / sum(w) for wj in w]
+    return {"alpha": alpha, "context": sum(a * hj for a, hj in zip(alpha, h))}
+
+
 # %% 8.2: context as the mean of h
 by_hand = {"alpha": [1 / 8, 2 / 8, 5 / 8, 0.0], "context": 4.0}
+
+
+def masked_step(h, e, length):
+    w = [math.exp(s) for s in e[:length]] + [0.0] * (len(e) - length)
+    return {"alpha": [wj / sum(w) for wj in w], "context": sum(h[:length]) / length}
+
+
+# %% 8.2: padding filled with score 0, not -inf
+by_hand = {
+    "alpha": [1 / 9, 2 / 9, 5 / 9, 1 / 9],
+    "context": (2 * 1 + 4 * 2 + 6 * 5 + 10 * 1) / 9,
+}
+
+
+def masked_step(h, e, length):
+    w = [math.exp(s) for s in e[:length]] + [1.0] * (len(e) - length)
+    alpha = [wj / sum(w) for wj in w]
+    return {"alpha": alpha, "context": sum(a * hj for a, hj in zip(alpha, h))}
 
 
 # %% 8.3: softmax over the batch

@@ -2,6 +2,8 @@
 learner's notebook. Each case names what the answer defines and its inputs; the expected
 output is the reference solution's on the same inputs."""
 
+import math
+
 import torch
 
 from attnlib.grading.spec import call, value
@@ -35,7 +37,16 @@ CASES = {
             label="s = 0, h = 1: every score 6 tanh(1)",
         ),
     ),
-    "8.2": (value("by_hand", label="by_hand"),),
+    "8.2": (
+        value("by_hand", label="by_hand"),
+        call(
+            "masked_step",
+            [2.0, 4.0, 6.0, 10.0],
+            [0.0, math.log(2), math.log(5), 3.0],
+            3,
+            label="masked_step([2, 4, 6, 10], [0, ln 2, ln 5, 3], 3)",
+        ),
+    ),
     "8.3": (
         call(
             "attention_step",

@@ -22,6 +22,13 @@ def additive_scores(s_prev, h, W, U, v):
 by_hand = {"alpha": [1 / 8, 2 / 8, 5 / 8, 0.0], "context": (2 * 1 + 4 * 2 + 6 * 5) / 8}  # 5.0
 
 
+def masked_step(h, e, length):
+    top = max(e[:length])  # subtracted for stability: the weights do not change
+    w = [math.exp(s - top) for s in e[:length]] + [0.0] * (len(e) - length)  # padding: 0
+    alpha = [wj / sum(w) for wj in w]
+    return {"alpha": alpha, "context": sum(a * hj for a, hj in zip(alpha, h, strict=True))}
+
+
 # %% 8.3
 def attention_step(s_prev, h, mask, W, U, v):
     e = torch.tanh((s_prev @ W.T).unsqueeze(1) + h @ U.T) @ v  # (B, S)
