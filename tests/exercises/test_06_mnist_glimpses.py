@@ -57,3 +57,18 @@ def test_why_reinforce_integer_indexing_has_no_gradient():
     patch = torch.arange(25.0).view(5, 5)[int(row.item())]
     assert not patch.requires_grad
     assert sol.why == "a"
+
+
+def test_expected_estimate_is_autograds_gradient_of_the_expected_reward():
+    g = torch.Generator().manual_seed(6)
+    for K in (2, 3, 7):
+        logits = torch.randn(K, generator=g, requires_grad=True)
+        rewards = torch.rand(K, generator=g)
+        after = torch.rand(K, generator=g) * 3
+        (exact,) = torch.autograd.grad((torch.softmax(logits, -1) * rewards).sum(), logits)
+        got = sol.expected_estimate(logits.detach(), rewards, 0.7, after)
+        torch.testing.assert_close(got, exact)
+        # A baseline read after the glimpse (one value per place) biases it.
+        pi = torch.softmax(logits.detach(), -1)
+        biased = (pi * (rewards - after)) @ (torch.eye(K) - pi)
+        assert (biased - exact).abs().max() > 1e-3

@@ -29,4 +29,22 @@ CASES = {
         ),
     ],
     "6.4": [],
+    "6.5": [
+        call(
+            "expected_estimate",
+            torch.randn(5, generator=g),
+            (torch.rand(5, generator=g) > 0.5).float(),
+            0.3,
+            torch.rand(5, generator=g),
+            label="hidden: five places",
+        ),
+        call(
+            "expected_estimate",
+            torch.tensor([2.0, -0.5]),
+            torch.tensor([0.25, 1.0]),
+            -1.0,
+            torch.tensor([0.0, 3.0]),
+            label="hidden: two places, a negative baseline",
+        ),
+    ],
 }

@@ -72,3 +72,15 @@ why = "c"
 
 # %% 6.4: speed
 why = "b"
+
+
+# %% 6.5: the baseline read after the glimpse
+def expected_estimate(logits, rewards, before, after):
+    pi = torch.softmax(logits, dim=-1)
+    return (pi * (rewards - after)) @ (torch.eye(len(pi)) - pi)
+
+
+# %% 6.5: score without the mean
+def expected_estimate(logits, rewards, before, after):
+    pi = torch.softmax(logits, dim=-1)
+    return pi * (rewards - before)

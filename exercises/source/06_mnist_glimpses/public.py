@@ -38,4 +38,14 @@ CASES = {
         ),
     ),
     "6.4": (value("why", label="why"),),
+    "6.5": (
+        call(
+            "expected_estimate",
+            torch.tensor([0.0, 1.0, -1.0]),
+            torch.tensor([1.0, 0.0, 1.0]),
+            0.5,
+            torch.tensor([0.9, 0.1, 0.8]),
+            label="three places",
+        ),
+    ),
 }

@@ -34,3 +34,11 @@ def location_loss(mu, loc, sigma, reward, baseline):
 
 # %% 6.4
 why = "a"
+
+
+# %% 6.5
+def expected_estimate(logits, rewards, before, after):
+    pi = torch.softmax(logits, dim=-1)  # (K,)
+    score = torch.eye(len(pi)) - pi  # (K, K): row l is grad log pi_l = e_l - pi
+    # The baseline read before the choice: one number for every l, so its term sums to zero.
+    return (pi * (rewards - before)) @ score  # (K,)

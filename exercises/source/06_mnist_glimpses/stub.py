@@ -19,3 +19,8 @@ def location_loss(mu, loc, sigma, reward, baseline):
 
 # %% 6.4
 why = None
+
+
+# %% 6.5
+def expected_estimate(logits, rewards, before, after):
+    raise NotImplementedError("write expected_estimate")
