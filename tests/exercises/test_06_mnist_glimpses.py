@@ -72,3 +72,12 @@ def test_expected_estimate_is_autograds_gradient_of_the_expected_reward():
         pi = torch.softmax(logits.detach(), -1)
         biased = (pi * (rewards - after)) @ (torch.eye(K) - pi)
         assert (biased - exact).abs().max() > 1e-3
+
+
+def test_slice_slope_is_zero_between_integers_and_a_jump_over_h_across_one():
+    image = torch.arange(36.0).reshape(6, 6)
+    assert sol.slice_slope(image, 2.3, 3, 3, 0.5) == 0.0  # floor(2.3) = floor(2.8)
+    jump = sol.extract_glimpse(image, 3, 3, 3).sum() - sol.extract_glimpse(image, 2, 3, 3).sum()
+    assert sol.slice_slope(image, 2.7, 3, 3, 0.5) == jump.item() / 0.5
+    # The jump does not shrink with h: the slope grows without bound as h -> 0 across an integer.
+    assert sol.slice_slope(image, 2.99, 3, 3, 0.02) == jump.item() / 0.02

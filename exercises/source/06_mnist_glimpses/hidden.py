@@ -28,7 +28,11 @@ CASES = {
             label="hidden: 5 samples",
         ),
     ],
-    "6.4": [],
+    "6.4": [
+        call("slice_slope", img, 4.2, 3, 3, 0.1, label="hidden: no integer crossed"),
+        call("slice_slope", img, 5.45, 2, 4, 0.6, label="hidden: one row down"),
+        call("slice_slope", img, 1.6, 5, 2, 1.5, label="hidden: two rows down"),
+    ],
     "6.5": [
         call(
             "expected_estimate",

@@ -3,6 +3,8 @@ replaces the answer to N.k and must lose points on it."""
 
 # ruff: noqa: F811, B905  (sections redefine names; zip as learners write it)
 
+import math
+
 import torch
 
 
@@ -70,8 +72,33 @@ def location_loss(mu, loc, sigma, reward, baseline):
 why = "c"
 
 
+def slice_slope(image, row, col, size, h):
+    def total(r):
+        return extract_glimpse(image, math.floor(r), col, size).sum().item()
+
+    return (total(row + h) - total(row)) / h
+
+
+# %% 6.4: rounds instead of flooring
+why = "a"
+
+
+def slice_slope(image, row, col, size, h):
+    def total(r):
+        return extract_glimpse(image, round(r), col, size).sum().item()
+
+    return (total(row + h) - total(row)) / h
+
+
 # %% 6.4: speed
 why = "b"
+
+
+def slice_slope(image, row, col, size, h):
+    def total(r):
+        return extract_glimpse(image, math.floor(r), col, size).sum().item()
+
+    return (total(row + h) - total(row)) / h
 
 
 # %% 6.5: the baseline read after the glimpse

@@ -37,7 +37,11 @@ CASES = {
             label="two samples",
         ),
     ),
-    "6.4": (value("why", label="why"),),
+    "6.4": (
+        value("why", label="why"),
+        call("slice_slope", _img, 2.3, 3, 3, 0.5, label="row 2.3, h = 0.5: no integer crossed"),
+        call("slice_slope", _img, 2.7, 3, 3, 0.5, label="row 2.7, h = 0.5: row 3 reached"),
+    ),
     "6.5": (
         call(
             "expected_estimate",

@@ -36,6 +36,13 @@ def location_loss(mu, loc, sigma, reward, baseline):
 why = "a"
 
 
+def slice_slope(image, row, col, size, h):
+    def total(r):
+        return extract_glimpse(image, math.floor(r), col, size).sum().item()
+
+    return (total(row + h) - total(row)) / h  # 0, or a jump divided by h
+
+
 # %% 6.5
 def expected_estimate(logits, rewards, before, after):
     pi = torch.softmax(logits, dim=-1)  # (K,)
