@@ -306,6 +306,11 @@ def main(argv: list[str] | None = None) -> int:
         help="parts to (re)run: headline headline_1thread forward_backward n_sweep chunk_sweep",
     )
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--note",
+        default="a machine shared with other jobs; load averages are recorded per part",
+        help="what the JSON should say about the machine",
+    )
     args = parser.parse_args(argv)
     if args.memory:
         impl, n, backward, qc, kc = args.memory
@@ -342,13 +347,13 @@ def main(argv: list[str] | None = None) -> int:
         "device": "cpu",
         "processor": platform.processor() or platform.machine(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-        "cpus": os.cpu_count(),
+        "cpus": len(os.sched_getaffinity(0)),  # the cores this process may use (taskset)
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "python": platform.python_version(),
         "dtype": "float32",
         "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-        "note": "a machine shared with other jobs; load averages are recorded per part",
+        "note": args.note,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=1) + "\n")
