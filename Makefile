@@ -70,10 +70,12 @@ book: conf.py
 ## and the site in a browser
 test: lint unit notebooks exercises site browser
 
-# ruff, pinned in requirements.txt, configured in pyproject.toml: lint and format.
+# ruff and mypy, pinned in requirements.txt, configured in pyproject.toml: lint, format, and
+# the types of the attnlib package (mypy's `files`).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
 
 # The tests, then every docstring example of attnlib.
 unit: $(STAMP)

@@ -25,6 +25,7 @@ Shape legend: ``L`` queries, ``S`` keys/values, ``E`` query/key size, ``Ev`` val
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -115,7 +116,7 @@ def _block_mask(
     rows: tuple[int, int],
     cols: tuple[int, int],
     device: torch.device,
-) -> torch.Tensor | None | bool:
+) -> torch.Tensor | Literal[False] | None:
     """The allowed entries of the block ``rows × cols``: None if all, False if none, else bool.
 
     Query ``i`` may attend key ``j`` when ``mask[..., i, j]`` is True, when ``j <= i`` (causal,
@@ -138,7 +139,7 @@ def _block_mask(
         structure = torch.ones(i1 - i0, j1 - j0, dtype=torch.bool, device=device)  # (lq, lk)
         if partial_causal:
             structure &= j <= i
-        if partial_window:
+        if partial_window and window_size is not None:
             structure &= (i - j).abs() < window_size
         allowed = structure if allowed is None else allowed & structure
     return allowed

@@ -8,6 +8,7 @@ Shape legend: ``L`` queries, ``S`` keys/values, ``E`` query/key size, ``Ev`` val
 from __future__ import annotations
 
 import math
+from typing import Literal, overload
 
 import torch
 
@@ -76,6 +77,33 @@ def _gaussian_kernel_scores(
     return -squared / (2 * bandwidth**2)
 
 
+@overload
+def attention_pooling(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    *,
+    bandwidth: float = ...,
+    return_weights: Literal[False] = ...,
+) -> torch.Tensor: ...
+@overload
+def attention_pooling(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    *,
+    bandwidth: float = ...,
+    return_weights: Literal[True],
+) -> tuple[torch.Tensor, torch.Tensor]: ...
+@overload
+def attention_pooling(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    *,
+    bandwidth: float = ...,
+    return_weights: bool = ...,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]: ...
 def attention_pooling(
     query: torch.Tensor,
     key: torch.Tensor,

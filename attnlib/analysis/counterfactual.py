@@ -40,7 +40,9 @@ __all__ = [
 ]
 
 
-def _check_pair(p: object, q: object, names: tuple[str, str]) -> tuple[torch.Tensor, torch.Tensor]:
+def _check_pair(
+    p: torch.Tensor, q: torch.Tensor, names: tuple[str, str]
+) -> tuple[torch.Tensor, torch.Tensor]:
     p = check_distributions(p, names[0])
     q = check_distributions(q, names[1])
     if p.shape != q.shape:

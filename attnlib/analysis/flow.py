@@ -47,7 +47,7 @@ def flow_graph(mixing: Sequence[torch.Tensor]) -> nx.DiGraph:
         mixing: per-layer ``(N, N)`` matrices, first layer first; the capacity of the edge from
             ``(l, i)`` to ``(l - 1, j)`` is ``mixing[l - 1][i, j]``. Zero weights add no edge.
     """
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[tuple[int, int]] = nx.DiGraph()
     for layer, a in enumerate(mixing, start=1):
         rows, cols = torch.nonzero(a > 0, as_tuple=True)
         edges = zip(rows.tolist(), cols.tolist(), strict=True)

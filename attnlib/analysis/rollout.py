@@ -69,6 +69,7 @@ def _rollout(layers: list[torch.Tensor], residual: bool) -> torch.Tensor:
             a = 0.5 * a + 0.5 * torch.eye(a.shape[-1], dtype=a.dtype)  # the residual path
             a = a / a.sum(dim=-1, keepdim=True)  # rows sum to 1 again
         result = a if result is None else a @ result  # (B, N, N) @ (B, N, N): later layer left
+    assert result is not None  # every caller passes at least one layer
     return result
 
 

@@ -166,6 +166,7 @@ def verify_file(
         ChecksumError: naming the file, the expected and received digests, and what to do.
     """
     shown = shown_as or path
+    problem: str | None  # why the payload could not be read, if it could not
     try:
         payload, content_digest = spec.read(path)
     except (ValueError, OSError, EOFError) as err:

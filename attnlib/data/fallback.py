@@ -86,7 +86,7 @@ def _sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
     where scikit-learn keeps it; otherwise ``load_digits`` is called.
     """
     spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
-    if spec is None:
+    if spec is None or spec.submodule_search_locations is None:  # absent, or not a package
         raise ImportError(
             "load_digits_fallback needs scikit-learn: pip install 'attnlib[fallback]'"
         )

@@ -83,7 +83,9 @@ def _read_archive(path: Path) -> tuple[dict[str, bytes], str]:
         for member in tar:  # a single sequential pass through the compressed stream
             parts = member.name.split("/")
             if member.isfile() and parts[-1].endswith(".wav") and parts[-2:-1] == ["recordings"]:
-                files[parts[-1]] = tar.extractfile(member).read()
+                stream = tar.extractfile(member)
+                assert stream is not None  # a regular file's member always has one
+                files[parts[-1]] = stream.read()
     if not files:
         raise ValueError(f"no recordings/*.wav in the archive {path}")
     return files, wav_set_sha256(files)

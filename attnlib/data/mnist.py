@@ -55,7 +55,7 @@ MIRRORS = (
 )
 
 # dtype code -> numpy dtype (big-endian, as stored).
-IDX_DTYPES = {
+IDX_DTYPES: dict[int, np.dtype] = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
     0x0B: np.dtype(">i2"),

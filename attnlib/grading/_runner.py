@@ -215,6 +215,8 @@ def main() -> None:
             data = data[os.write(channel_out, data) :]
 
     first = receive()
+    if first is None:
+        raise SystemExit("the harness closed the channel before sending the cells")
     wires = Tripwires(list(first.get("wrap", [])))
     cell_limit, call_limit = int(first["cell_timeout"]), int(first["call_timeout"])
     cells, nonce = first["cells"], first["nonce"]

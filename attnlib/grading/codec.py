@@ -65,7 +65,7 @@ def encode(obj: object, depth: int = 0) -> object:
         return bool(obj) if isinstance(obj, bool) else int(obj)
     if isinstance(obj, numbers.Real) and type(obj).__module__ in ("builtins", "numpy"):
         return float(obj)
-    if type(obj) in (list, tuple):
+    if type(obj) is list or type(obj) is tuple:
         return [encode(x, depth + 1) for x in obj]
     if type(obj) is dict and all(type(k) is str for k in obj):
         return {DICT: {k: encode(v, depth + 1) for k, v in obj.items()}}
@@ -102,7 +102,9 @@ class Opaque:
     def __eq__(self, other: object) -> bool:
         return False
 
-    __hash__ = None
+    # Unhashable, as a class that defines __eq__ is; typeshed types object.__hash__ as a
+    # method, so mypy rejects the None that the data model prescribes for this.
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"<{self.kind}>"

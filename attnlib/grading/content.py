@@ -54,6 +54,8 @@ def load_module(folder: Path, stem: str) -> ModuleType:
     """Import ``folder/stem.py`` as a module (the folders' names are not identifiers)."""
     path = Path(folder) / f"{stem}.py"
     spec = importlib.util.spec_from_file_location(f"_exercises_{Path(folder).name}_{stem}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path} as a module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -31,6 +31,7 @@ def code_cells(source: Path | bytes) -> tuple[list[str], dict]:
     if type(nb) is not dict:
         raise MalformedNotebook("not a notebook object")
     version = nb.get("nbformat")
+    raw: object  # the list of cells, checked below
     if version == 3:
         sheets = nb.get("worksheets")
         if type(sheets) is not list or not all(type(w) is dict for w in sheets):
@@ -53,8 +54,8 @@ def code_cells(source: Path | bytes) -> tuple[list[str], dict]:
         if type(text) is not str:
             raise MalformedNotebook("a code cell's source is not text")
         cells.append(_MAGIC.sub(r"\1pass  # \2", text))
-    metadata = nb.get("metadata") if type(nb.get("metadata")) is dict else {}
-    return cells, metadata
+    metadata = nb.get("metadata")
+    return cells, metadata if type(metadata) is dict else {}
 
 
 def _lines(text: str) -> list[str]:

@@ -256,6 +256,7 @@ class _Session:
     """One sandboxed runner process and the harness's end of its pipes."""
 
     def __init__(self, limits: Limits, uid: int, insecure: bool) -> None:
+        self.workdir: str | None = None  # the runner's home without bubblewrap, removed by close
         if insecure:
             cmd = [
                 sys.executable,
@@ -265,20 +266,15 @@ class _Session:
                 str(uid),
                 str(_nproc(os.getuid() == 0)),
             ]
-            self.workdir = tempfile.mkdtemp(prefix="attnlib-grade-")
+            self.workdir = workdir = tempfile.mkdtemp(prefix="attnlib-grade-")
             if os.getuid() == 0:
-                os.chown(self.workdir, uid, uid)
+                os.chown(workdir, uid, uid)
             env, cwd = (
-                {
-                    **_env(),
-                    "HOME": self.workdir,
-                    "TMPDIR": self.workdir,
-                    "MPLCONFIGDIR": self.workdir,
-                },
-                self.workdir,
+                {**_env(), "HOME": workdir, "TMPDIR": workdir, "MPLCONFIGDIR": workdir},
+                workdir,
             )
         else:
-            cmd, env, cwd, self.workdir = bwrap_command(uid), {}, "/", None
+            cmd, env, cwd = bwrap_command(uid), {}, "/"
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             cmd,
@@ -293,8 +289,11 @@ class _Session:
         self.uid = uid
         self.buffer = b""
         self.received = 0
-        os.set_blocking(self.proc.stdout.fileno(), False)
-        os.set_blocking(self.proc.stdin.fileno(), False)
+        # Both are pipes (PIPE above); Popen types them as optional.
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
+        os.set_blocking(self.stdout.fileno(), False)
+        os.set_blocking(self.stdin.fileno(), False)
 
     def send(self, record: dict, deadline: float) -> bool:
         """Write one request line before ``deadline``; False if the sandbox stops reading.
@@ -304,7 +303,7 @@ class _Session:
         submission a timeout, never the batch a hang.
         """
         view = memoryview((json.dumps(record) + "\n").encode())
-        fd = self.proc.stdin.fileno()
+        fd = self.stdin.fileno()
         while view:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -321,7 +320,7 @@ class _Session:
 
     def receive(self, nonce: str, deadline: float) -> dict | None:
         """The first line that parses as a dict with this nonce, before ``deadline``."""
-        fd = self.proc.stdout.fileno()
+        fd = self.stdout.fileno()
         while True:
             while b"\n" in self.buffer:
                 line, self.buffer = self.buffer.split(b"\n", 1)
@@ -349,7 +348,7 @@ class _Session:
 
     def close(self) -> tuple[int | None, str]:
         """Kill the sandbox and everything in it; return the exit status and stderr's tail."""
-        for stream in (self.proc.stdin, self.proc.stdout):
+        for stream in (self.stdin, self.stdout):
             try:
                 stream.close()
             except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from attnlib.grading.compare import compare
@@ -28,7 +29,7 @@ def score_question(
     question: Question,
     cases: list[Case],
     expected: list[object],
-    answers: list[tuple[str, object] | None],
+    answers: Sequence[tuple[str, object] | None],
     hidden: list[bool],
 ) -> QuestionResult:
     """Each case weighs the same: ``points * passed / total``.
@@ -39,6 +40,7 @@ def score_question(
     """
     passed, failures, hidden_failed = 0, [], 0
     for case, want, answer, is_hidden in zip(cases, expected, answers, hidden, strict=True):
+        message: str | None
         if answer is None:
             message = "no answer (the process stopped before this test)"
         elif answer[0] == "forbidden":

@@ -21,6 +21,7 @@ from attnlib.grading.content import all_sets
 from attnlib.grading.grader import DEFAULT_TESTS, Graded, Plan, grade
 from attnlib.grading.reference import namespace, run_case
 from attnlib.grading.sandbox import Outcome
+from attnlib.grading.spec import ExerciseSet
 
 
 def in_process(plan: Plan, answers: dict[str, str]) -> Outcome:
@@ -41,7 +42,8 @@ def verify(tests_dir: Path = DEFAULT_TESTS, jobs: int = 2, root: Path = EXERCISE
         f"{p} is out of date: run python -m attnlib.grading assign"
         for p in assign(all_sets(), root, check=True)
     ]
-    expect = {}  # file name -> (set, kind, {qid: wrong name})
+    # file name -> (set, kind, {qid: wrong name})
+    expect: dict[str, tuple[ExerciseSet, str, dict[str, str]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         subs = Path(tmp) / "submissions"
         subs.mkdir()
@@ -82,7 +84,10 @@ def verify(tests_dir: Path = DEFAULT_TESTS, jobs: int = 2, root: Path = EXERCISE
         for qid, name in planted.items():
             planted_total += 1
             q = exset.question(qid)
-            if g.score(qid) >= q.points:
+            score = g.score(qid)
+            if score is None:
+                problems.append(f"{g.file}: {qid} was not scored")
+            elif score >= q.points:
                 problems.append(f"{qid} planted wrong answer {name!r} keeps full marks")
     print(
         f"graded {2 * len(all_sets())} notebooks in the sandbox in {seconds:.1f} s with {jobs} "

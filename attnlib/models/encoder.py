@@ -17,6 +17,7 @@ Shape legend: ``B`` sequences, ``L`` positions, ``E`` embedding size, ``H`` head
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import torch
 from torch import nn
@@ -144,6 +145,8 @@ class EncoderClassifier(nn.Module):
         (torch.Size([1, 3, 10]), torch.Size([1, 2, 3, 3]))
     """
 
+    positional_encoding: torch.Tensor  # a buffer, (max_len, E)
+
     def __init__(self, config: EncoderConfig | None = None) -> None:
         super().__init__()
         config = EncoderConfig() if config is None else config
@@ -184,6 +187,14 @@ class EncoderClassifier(nn.Module):
         tokens = self._check(tokens)
         return self._forward(tokens, return_weights)
 
+    @overload
+    def _forward(
+        self, tokens: torch.Tensor, return_weights: Literal[False] = ...
+    ) -> torch.Tensor: ...
+    @overload
+    def _forward(
+        self, tokens: torch.Tensor, return_weights: bool
+    ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]: ...
     def _forward(
         self, tokens: torch.Tensor, return_weights: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:

@@ -264,6 +264,8 @@ class RecurrentAttentionModel(nn.Module):
         torch.Size([5, 10])
     """
 
+    centres: torch.Tensor  # a buffer, (K*K, 2)
+
     def __init__(self, config: GlimpseConfig | None = None) -> None:
         super().__init__()
         self.config = config = config if config is not None else GlimpseConfig()
@@ -304,7 +306,13 @@ class RecurrentAttentionModel(nn.Module):
         # the chosen patch.
         patches = candidate_glimpses(images, cfg) if straight_through else None  # (B, K*K, V)
         h = images.new_zeros(B, cfg.hidden)  # (B, hidden)
-        record = {"centres": [], "choices": [], "log_probs": [], "baselines": [], "logits": []}
+        record: dict[str, list[torch.Tensor]] = {
+            "centres": [],
+            "choices": [],
+            "log_probs": [],
+            "baselines": [],
+            "logits": [],
+        }
         for _ in range(cfg.glimpses):
             logits = self.policy(h)  # (B, K*K)
             # The baseline comes from h_{t-1}, the state the choice is made from: it may depend on
@@ -314,7 +322,7 @@ class RecurrentAttentionModel(nn.Module):
             baseline = self.baseline(h.detach())[:, 0]  # (B,)
             weights, index, log_prob = self._choose(logits)
             centre = self.centres[index]  # (B, 2)
-            if straight_through:
+            if patches is not None:  # straight-through
                 seen = (weights[:, None, :] @ patches)[:, 0]  # (B, 1, K*K) @ (B, K*K, V) -> (B, V)
                 centre = weights @ self.centres  # (B, K*K) @ (K*K, 2) -> (B, 2)
             else:

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from matplotlib import font_manager, ft2font
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from attnlib.plotting.heatmaps import plot_attention_matrix
 from attnlib.validation import check_tensor, describe
@@ -57,7 +57,7 @@ def _charmap(path: str) -> frozenset[int]:
 @functools.cache
 def _candidate_fonts() -> tuple[str, ...]:
     """Font files to try, DejaVu Sans (matplotlib's default) first."""
-    paths = [font_manager.findfont("DejaVu Sans")]
+    paths: list[str] = [font_manager.findfont("DejaVu Sans")]
     spec = importlib.util.find_spec("matplotlib_fontja")  # locate, do not import (see above)
     if spec is not None and spec.origin is not None:
         ttf = Path(spec.origin).parent / "fonts" / "ipaexg.ttf"
@@ -102,7 +102,7 @@ def plot_alignment(
     title: str | None = None,
     cmap: str = "viridis",
     ax: Axes | None = None,
-) -> tuple[Figure, Axes]:
+) -> tuple[Figure | SubFigure, Axes]:
     """Draw the attention weights of one translation, characters on both axes.
 
     Row ``i`` is output character ``i`` (a last row, labelled ``<eos>``, when ``weights`` has
@@ -117,7 +117,8 @@ def plot_alignment(
         ax: draw into this axes instead of a new figure.
 
     Returns:
-        ``(fig, ax)``.
+        ``(fig, ax)``; when ``ax`` is given, ``fig`` is its figure (a ``SubFigure``
+        if ``ax`` lies in one).
     """
     weights = check_tensor(weights, "weights", ndim=2, floating=True)
     for name, value in (("source", source), ("output", output)):

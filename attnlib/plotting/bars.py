@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from attnlib.validation import check_tensor
 
@@ -23,7 +23,7 @@ def plot_weights_bar(
     labels: Sequence[str] | None = None,
     title: str | None = None,
     ax: Axes | None = None,
-) -> tuple[Figure, Axes]:
+) -> tuple[Figure | SubFigure, Axes]:
     """Draw one distribution of attention weights ``(S,)`` as bars on a 0–1 scale.
 
     Args:
@@ -33,16 +33,16 @@ def plot_weights_bar(
         ax: draw into this axes instead of a new figure.
 
     Returns:
-        ``(fig, ax)``.
+        ``(fig, ax)``; when ``ax`` is given, ``fig`` is its figure (a ``SubFigure``
+        if ``ax`` lies in one).
     """
     weights = check_tensor(weights, "weights", ndim=1, floating=True)
     labels = list(labels) if labels is not None else [f"k{i}" for i in range(len(weights))]
     if len(labels) != len(weights):
         raise ValueError(f"labels must have {len(weights)} entries, got {len(labels)}")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4.5, 2.8))
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots(figsize=(4.5, 2.8))
+    fig = ax.figure
     ax.bar(labels, weights.detach().cpu().numpy(), color=BAR_COLOUR)
     ax.set_ylim(0, 1)
     ax.set_xlabel("key")

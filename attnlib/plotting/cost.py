@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from attnlib.validation import check_int, describe
 
@@ -48,7 +48,7 @@ def _check_pair(x: object, y: object, x_name: str, y_name: str) -> tuple[np.ndar
     return x, y
 
 
-def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
+def loglog_slope(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
     r"""The least-squares slope :math:`p` of :math:`\log y = p \log x + b`.
 
     Args:
@@ -62,14 +62,14 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
         >>> round(loglog_slope([1, 2, 4, 8], [3, 12, 48, 192]), 6)
         2.0
     """
-    x, y = _check_pair(x, y, "x", "y")
-    slope, _ = np.polyfit(np.log(x), np.log(y), deg=1)
+    xs, ys = _check_pair(x, y, "x", "y")
+    slope, _ = np.polyfit(np.log(xs), np.log(ys), deg=1)
     return float(slope)
 
 
 def plot_loglog_cost(
-    n: Sequence[float],
-    cost: Sequence[float],
+    n: Sequence[float] | np.ndarray,
+    cost: Sequence[float] | np.ndarray,
     *,
     fit_from: int = 0,
     ax: Axes | None = None,
@@ -77,7 +77,7 @@ def plot_loglog_cost(
     xlabel: str = "sequence length n",
     ylabel: str = "cost",
     color: str | None = None,
-) -> tuple[Figure, Axes]:
+) -> tuple[Figure | SubFigure, Axes]:
     """Plot ``cost`` against ``n`` on log–log axes with the line fitted to the largest sizes.
 
     The legend gives the fitted slope, the exponent to compare with an :math:`O(n^p)`
@@ -94,37 +94,41 @@ def plot_loglog_cost(
         color: a matplotlib colour; the next colour of the axes' cycle when ``None``.
 
     Returns:
-        ``(fig, ax)``.
+        ``(fig, ax)``; when ``ax`` is given, ``fig`` is its figure (a ``SubFigure``
+        if ``ax`` lies in one).
 
     Example:
         >>> fig, ax = plot_loglog_cost([64, 128, 256], [1e-4, 4e-4, 1.6e-3], ylabel="time (s)")
     """
-    n, cost = _check_pair(n, cost, "n", "cost")
+    sizes, costs = _check_pair(n, cost, "n", "cost")
     fit_from = check_int(fit_from, "fit_from", minimum=0)
-    if fit_from > len(n) - 2:
+    if fit_from > len(sizes) - 2:
         raise ValueError(
-            f"fit_from must leave at least two points to fit (<= {len(n) - 2}), got {fit_from}"
+            f"fit_from must leave at least two points to fit (<= {len(sizes) - 2}), got {fit_from}"
         )
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4.5, 3.5), layout="constrained")
-    else:
-        fig = ax.figure
-    slope = loglog_slope(n[fit_from:], cost[fit_from:])
-    intercept = np.mean(np.log(cost[fit_from:]) - slope * np.log(n[fit_from:]))
-    (line,) = ax.plot(n[fit_from:], cost[fit_from:], "o", color=color, label=label)
-    color = line.get_color()
+        _, ax = plt.subplots(figsize=(4.5, 3.5), layout="constrained")
+    fig = ax.figure
+    slope = loglog_slope(sizes[fit_from:], costs[fit_from:])
+    intercept = np.mean(np.log(costs[fit_from:]) - slope * np.log(sizes[fit_from:]))
+    (line,) = ax.plot(sizes[fit_from:], costs[fit_from:], "o", color=color, label=label)
+    line_color = line.get_color()
     if fit_from:
         ax.plot(
-            n[:fit_from],
-            cost[:fit_from],
+            sizes[:fit_from],
+            costs[:fit_from],
             "o",
             mfc="none",
-            color=color,
+            color=line_color,
             label=f"{label} (not fitted)",
         )
-    grid = np.geomspace(n[fit_from:].min(), n[fit_from:].max(), 50)
+    grid = np.geomspace(sizes[fit_from:].min(), sizes[fit_from:].max(), 50)
     ax.plot(
-        grid, np.exp(intercept) * grid**slope, "--", color=color, label=f"fit: slope {slope:.2f}"
+        grid,
+        np.exp(intercept) * grid**slope,
+        "--",
+        color=line_color,
+        label=f"fit: slope {slope:.2f}",
     )
     ax.set(xscale="log", yscale="log", xlabel=xlabel, ylabel=ylabel)
     ax.legend(fontsize="small")

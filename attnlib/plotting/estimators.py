@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from attnlib.validation import check_scalar, check_tensor
 
@@ -34,7 +34,7 @@ def plot_relaxed_samples(
     tau: float,
     ax: Axes | None = None,
     colorbar: bool = True,
-) -> tuple[Figure, Axes]:
+) -> tuple[Figure | SubFigure, Axes]:
     """Draw relaxed one-hot samples ``(N, n)`` as a heatmap, one row per sample.
 
     Args:
@@ -44,14 +44,14 @@ def plot_relaxed_samples(
         colorbar: add a colour bar for the 0–1 scale.
 
     Returns:
-        ``(fig, ax)``.
+        ``(fig, ax)``; when ``ax`` is given, ``fig`` is its figure (a ``SubFigure``
+        if ``ax`` lies in one).
     """
     samples = check_tensor(samples, "samples", ndim=2, floating=True)
     tau = check_scalar(tau, "tau", positive=True)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(3.2, 3.2))
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots(figsize=(3.2, 3.2))
+    fig = ax.figure
     image = ax.imshow(
         samples.detach().cpu().numpy(),
         cmap="viridis",
@@ -76,7 +76,7 @@ def plot_estimator_curves(
     ylabel: str,
     errors: Mapping[str, Sequence[float]] | None = None,
     ax: Axes | None = None,
-) -> tuple[Figure, Axes]:
+) -> tuple[Figure | SubFigure, Axes]:
     """Draw one curve per estimator against the number of samples, both axes on a log scale.
 
     Args:
@@ -87,7 +87,8 @@ def plot_estimator_curves(
         ax: draw into this axes instead of a new figure.
 
     Returns:
-        ``(fig, ax)``.
+        ``(fig, ax)``; when ``ax`` is given, ``fig`` is its figure (a ``SubFigure``
+        if ``ax`` lies in one).
     """
     num_samples = list(num_samples)
     if not num_samples or any(s <= 0 for s in num_samples):
@@ -101,9 +102,8 @@ def plot_estimator_curves(
                 f"got {len(curve)}"
             )
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    fig = ax.figure
     for i, (name, curve) in enumerate(values.items()):
         ax.errorbar(
             num_samples,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from attnlib.validation import check_tensor
 
@@ -25,7 +25,7 @@ def plot_attention_matrix(
     cmap: str = "viridis",
     vmax: float | None = 1.0,
     ax: Axes | None = None,
-) -> tuple[Figure, Axes]:
+) -> tuple[Figure | SubFigure, Axes]:
     """Draw a ``(L, S)`` matrix of attention weights with a colour bar.
 
     Args:
@@ -39,7 +39,8 @@ def plot_attention_matrix(
         ax: draw into this axes instead of a new figure.
 
     Returns:
-        ``(fig, ax)``.
+        ``(fig, ax)``; when ``ax`` is given, ``fig`` is its figure (a ``SubFigure``
+        if ``ax`` lies in one).
     """
     weights = check_tensor(weights, "weights", ndim=2, floating=True)
     L, S = weights.shape
@@ -47,9 +48,8 @@ def plot_attention_matrix(
         if labels is not None and len(labels) != n:
             raise ValueError(f"{name} must have {n} entries to match weights, got {len(labels)}")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(max(3.0, 0.35 * S + 1.5), max(2.5, 0.35 * L + 1.0)))
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots(figsize=(max(3.0, 0.35 * S + 1.5), max(2.5, 0.35 * L + 1.0)))
+    fig = ax.figure
     image = ax.imshow(weights.detach().cpu().numpy(), cmap=cmap, vmin=0.0, vmax=vmax, aspect="auto")
     fig.colorbar(image, ax=ax, label="attention weight")
     if query_labels is not None:

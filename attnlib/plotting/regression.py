@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from attnlib.validation import check_tensor
 
@@ -22,7 +22,7 @@ def plot_kernel_fit(
     label: str = "attention pooling",
     title: str | None = None,
     ax: Axes | None = None,
-) -> tuple[Figure, Axes]:
+) -> tuple[Figure | SubFigure, Axes]:
     """Draw a regression fit ``y_hat`` at the queries ``x_test`` over the training points.
 
     Args:
@@ -36,7 +36,8 @@ def plot_kernel_fit(
         ax: draw into this axes instead of a new figure.
 
     Returns:
-        ``(fig, ax)``.
+        ``(fig, ax)``; when ``ax`` is given, ``fig`` is its figure (a ``SubFigure``
+        if ``ax`` lies in one).
 
     Example:
         >>> import matplotlib
@@ -60,9 +61,8 @@ def plot_kernel_fit(
             f"got {tuple(y_train.shape)}"
         )
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
-    else:
-        fig = ax.figure
+        _, ax = plt.subplots(figsize=(6, 3), layout="constrained")
+    fig = ax.figure
     if y_true is not None:
         y_true = check_tensor(y_true, "y_true", ndim=1, floating=True)
         ax.plot(x_test, y_true, color="#000000", label="true function")

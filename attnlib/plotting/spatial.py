@@ -95,5 +95,6 @@ def plot_spatial_attention(
             ax.set_ylabel("row (pixels)", fontsize=8)
         if i // ncols == nrows - 1 or i + ncols >= N:
             ax.set_xlabel("column (pixels)", fontsize=8)
+    assert image is not None  # N >= 1, so the first panel drew one
     fig.colorbar(image, ax=axes, label=label, shrink=0.9)
     return fig, axes

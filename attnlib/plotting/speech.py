@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 
 from attnlib.validation import check_scalar, check_tensor, describe
 
@@ -23,7 +23,7 @@ def plot_frame_attention(
     cmap: str = "viridis",
     colorbar: bool = True,
     axes: tuple[Axes, Axes] | None = None,
-) -> tuple[Figure, tuple[Axes, Axes]]:
+) -> tuple[Figure | SubFigure, tuple[Axes, Axes]]:
     """Draw a log-mel spectrogram and, below it on the same time axis, attention weights per frame.
 
     Args:
@@ -38,7 +38,8 @@ def plot_frame_attention(
         axes: ``(spectrogram_axes, weights_axes)`` to draw into, instead of a new figure.
 
     Returns:
-        ``(fig, (spectrogram_axes, weights_axes))``.
+        ``(fig, (spectrogram_axes, weights_axes))``; when ``axes`` are given, ``fig`` is their
+        figure (a ``SubFigure`` if they lie in one).
     """
     features = check_tensor(features, "features", ndim=2, floating=True)
     weights = check_tensor(weights, "weights", ndim=1, floating=True)
@@ -59,7 +60,7 @@ def plot_frame_attention(
             )
     hop_seconds = check_scalar(hop_seconds, "hop_seconds", positive=True)
     if axes is None:
-        fig, axes = plt.subplots(
+        _, axes = plt.subplots(
             2, 1, figsize=(4.5, 4.0), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
         )
         axes = tuple(axes)

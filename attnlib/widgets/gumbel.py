@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.figure import Figure
 
 from attnlib.hard import sample_gumbel
 from attnlib.plotting.estimators import plot_relaxed_samples
@@ -90,6 +91,7 @@ def gumbel_softmax_explorer(
             out.clear_output(wait=True)
             fig, ax = plot_relaxed_samples(y, tau=tau)
             ax.set_title(f"τ = {tau:.2f}: mean largest weight {y.max(-1).values.mean():.2f}")
+            assert isinstance(fig, Figure)  # a new figure: no axes were given
             display(fig)
             plt.close(fig)  # displayed once, inside the Output widget
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib.figure import Figure
 
 from attnlib.analysis.statistics import _entropy
 from attnlib.plotting.bars import plot_weights_bar
@@ -48,6 +49,7 @@ def temperature_explorer(scores: torch.Tensor, *, initial: float = 1.0) -> ipywi
                 alpha,
                 title=f"τ = {tau:.2f}: entropy {entropy:.2f} nats (max {math.log(len(alpha)):.2f})",
             )
+            assert isinstance(fig, Figure)  # a new figure: no axes were given
             display(fig)
             plt.close(fig)
 
