@@ -290,7 +290,7 @@ def random_shift(
 ) -> torch.Tensor:
     """Shift each image by a random whole number of pixels, filling with the background.
 
-    A standard augmentation for MNIST (used by the benchmark script, not by the chapter):
+    A standard augmentation for MNIST (chapter 5 and its benchmark script use it):
     every image moves by ``(dy, dx)``, each drawn uniformly from ``-max_shift … max_shift``.
 
     Args:
