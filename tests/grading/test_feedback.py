@@ -204,3 +204,35 @@ def test_every_exercise_has_hidden_cases(exset):
     hidden = load_hidden(EXERCISES / "source", exset)
     missing = {q.id for q in exset.questions if not hidden[q.id]}
     assert missing <= NO_HIDDEN_YET, f"exercises without hidden cases: {sorted(missing)}"
+
+
+# A value written in a comment beside a reference answer (`x = expr  # 0.3482`) is shown on the
+# exercise pages: it must be the value the expression has, to the digits written.
+COMMENTED_VALUE = re.compile(r"^(?P<name>\w+) = .+#\s*(?P<value>[-+]?\d+\.\d+)\s*$")
+
+
+@pytest.mark.parametrize("exset", all_sets(), ids=lambda s: s.name)
+def test_values_written_beside_reference_answers_are_their_values(exset):
+    from attnlib.grading.content import solution_module
+
+    source = (EXERCISES / "source" / exset.name / "solution.py").read_text()
+    module = solution_module(exset.name)
+    for line in source.splitlines():
+        match = COMMENTED_VALUE.match(line)
+        if not match:
+            continue
+        value = getattr(module, match["name"])
+        numbers = (
+            [value]
+            if isinstance(value, (int, float))
+            else [
+                v
+                for v in (value.values() if isinstance(value, dict) else [])
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+            ]
+        )
+        digits = len(match["value"].split(".")[1])
+        written = float(match["value"])
+        assert any(round(v, digits) == written for v in numbers), (
+            f"{exset.name}: {match['name']} is {value!r}, its comment says {written}"
+        )

@@ -17,7 +17,7 @@ def nadaraya_watson(queries, keys, values, h):
 
 
 # %% 1.2
-alpha_q0_k1 = math.exp(-0.5) / (1 + math.exp(-0.5) + math.exp(-2))  # 0.3392
+alpha_q0_k1 = math.exp(-0.5) / (1 + math.exp(-0.5) + math.exp(-2))  # 0.3482
 
 
 def nw_weight(q, keys, h, i):
