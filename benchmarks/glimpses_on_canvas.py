@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -42,6 +44,7 @@ from torch.utils.flop_counter import FlopCounterMode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
 
+from attnlib.data import FallbackDataWarning  # noqa: E402
 from attnlib.data.canvas import cluttered_digits, translated_digits  # noqa: E402
 from attnlib.data.mnist import load_mnist, prepare_images  # noqa: E402
 from attnlib.models.glimpse import (  # noqa: E402
@@ -60,11 +63,13 @@ from attnlib.models.utils import count_parameters  # noqa: E402
 from attnlib.training import accuracy, fit_classifier  # noqa: E402
 
 SIZE = 60
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(os.environ.get("GLIMPSE_RESULTS", Path(__file__).resolve().parent / "results"))
 
 
-def canvases(task: str, split: str, seed: int):
-    digits = load_mnist(split)
+def canvases(task: str, split: str, seed: int, fallback: bool = False):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackDataWarning)  # the JSON records is_fallback
+        digits = load_mnist(split, fallback=fallback)
     if task == "translated":
         return translated_digits(digits, canvas_size=SIZE, seed=seed)
     return cluttered_digits(digits, canvas_size=SIZE, fragments=4, fragment_size=8, seed=seed)
@@ -200,13 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", action="store_true", help="keep the weights for the chapter")
     parser.add_argument("--init", default=None, help="start from these saved weights (in results/)")
     parser.add_argument("--suffix", default="", help="added to the saved weights' file name")
+    parser.add_argument(
+        "--fallback", action="store_true", help="use the labelled stand-in if MNIST is absent"
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    train = canvases(args.task, "train", seed=0)
-    test = canvases(args.task, "test", seed=1)
+    train = canvases(args.task, "train", seed=0, fallback=args.fallback)
+    test = canvases(args.task, "test", seed=1, fallback=args.fallback)
     if args.train_size:
         train = type(train)(
             train.images[: args.train_size], train.labels[: args.train_size],
