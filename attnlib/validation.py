@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import torch
 
 __all__ = [
+    "check_token_ids",
     "check_tensor",
     "check_scalar",
     "check_int",
@@ -131,6 +132,29 @@ def check_query_key_value(
             f"got shape {tuple(value.shape)}"
         )
     return query, key, value
+
+
+def check_token_ids(
+    tokens: object, *, vocab_size: int, max_length: int, length_name: str = "max_length"
+) -> torch.Tensor:
+    """``(B, T)`` int64 token ids in ``[0, vocab_size)``, ``T <= max_length``; else a clear error.
+
+    ``length_name`` is the config field the limit comes from, named in the message.
+    """
+    tokens = check_tensor(tokens, "tokens", ndim=2)
+    if tokens.dtype != torch.int64:
+        raise TypeError(f"tokens must be int64 token ids, got dtype {tokens.dtype}")
+    if tokens.shape[1] > max_length:
+        raise ValueError(
+            f"tokens must have at most {length_name}={max_length} positions, "
+            f"got shape {tuple(tokens.shape)}"
+        )
+    if tokens.numel() and (tokens.min() < 0 or tokens.max() >= vocab_size):
+        raise ValueError(
+            f"tokens must lie in [0, {vocab_size}), got values from "
+            f"{int(tokens.min())} to {int(tokens.max())}"
+        )
+    return tokens
 
 
 def check_one_per(value: torch.Tensor, name: str, count: int, item: str) -> torch.Tensor:

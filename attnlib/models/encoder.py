@@ -25,7 +25,7 @@ from torch.nn import functional as F
 
 from attnlib.multihead import MultiHeadAttention
 from attnlib.training import train_loop
-from attnlib.validation import check_int, check_one_per, check_tensor, describe
+from attnlib.validation import check_int, check_one_per, check_tensor, check_token_ids, describe
 
 __all__ = [
     "EncoderClassifier",
@@ -166,20 +166,10 @@ class EncoderClassifier(nn.Module):
         self.classifier = nn.Linear(config.embed_dim, config.num_classes)
 
     def _check(self, tokens: object) -> torch.Tensor:
-        tokens = check_tensor(tokens, "tokens", ndim=2)
-        if tokens.dtype != torch.int64:
-            raise TypeError(f"tokens must be int64 token ids, got dtype {tokens.dtype}")
-        if tokens.shape[1] > self.config.max_len:
-            raise ValueError(
-                f"tokens must have at most max_len={self.config.max_len} positions, "
-                f"got shape {tuple(tokens.shape)}"
-            )
-        if tokens.numel() and (tokens.min() < 0 or tokens.max() >= self.config.vocab_size):
-            raise ValueError(
-                f"tokens must lie in [0, {self.config.vocab_size}), got values from "
-                f"{int(tokens.min())} to {int(tokens.max())}"
-            )
-        return tokens
+        cfg = self.config
+        return check_token_ids(
+            tokens, vocab_size=cfg.vocab_size, max_length=cfg.max_len, length_name="max_len"
+        )
 
     def forward(
         self, tokens: torch.Tensor, *, return_weights: bool = False

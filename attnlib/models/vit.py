@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 from attnlib.multihead import MultiHeadAttention
-from attnlib.validation import check_int, check_scalar, check_tensor, describe
+from attnlib.validation import check_int, check_scalar, check_tensor, check_token_ids, describe
 
 __all__ = [
     "Block",
@@ -241,14 +241,8 @@ class SequenceTransformer(nn.Module):
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:
         """Token embeddings ``(B, T, E)`` of ``(B, T)`` integer tokens."""
-        tokens = check_tensor(tokens, "tokens", ndim=2)
-        if tokens.dtype != torch.long:
-            raise TypeError(f"tokens must have dtype torch.int64, got {tokens.dtype}")
-        if tokens.shape[1] > self.config.max_length:
-            raise ValueError(
-                f"tokens must have at most max_length={self.config.max_length} columns, "
-                f"got shape {tuple(tokens.shape)}"
-            )
+        cfg = self.config
+        tokens = check_token_ids(tokens, vocab_size=cfg.vocab_size, max_length=cfg.max_length)
         return self.token_embed(tokens)  # (B, T) -> (B, T, E)
 
     def forward_embedded(

@@ -93,5 +93,11 @@ def test_bad_input():
         ValueError, match=r"x must have shape \(B, 1, 28, 28\), got shape \(2, 1, 14, 14\)"
     ):
         model(torch.zeros(2, 1, 14, 14))
-    with pytest.raises(TypeError, match="tokens must have dtype torch.int64"):
+    with pytest.raises(TypeError, match="tokens must be int64 token ids"):
         SequenceTransformer()(torch.zeros(2, 16))
+
+
+def test_a_token_outside_the_vocabulary_is_named_not_an_index_error():
+    model = SequenceTransformer(SequenceTransformerConfig(vocab_size=4, max_length=5))
+    with pytest.raises(ValueError, match=r"tokens must lie in \[0, 4\), got values from 0 to 4"):
+        model(torch.tensor([[0, 1, 4]]))
