@@ -42,6 +42,7 @@ __all__ = [
     "Utterances",
     "active_frames",
     "frame_energy_db",
+    "floor_dynamic_range",
     "frames",
     "hz_to_mel",
     "log_mel_spectrogram",
@@ -361,6 +362,37 @@ def log_mel_utterances(
         features[chunk, :, : logmel.shape[-1]] = logmel
     mask = torch.arange(features.shape[-1]) < counts[:, None]  # (B, T_max)
     return Utterances(features * mask[:, None, :], mask)
+
+
+def floor_dynamic_range(utterances: Utterances, top_db: float = 35.0) -> Utterances:
+    r"""Raise every log-mel value to at least the clip's loudest minus ``top_db`` decibels.
+
+    .. math:: \hat f_{b, j, t} = \max\bigl(f_{b, j, t},\ \max_{j', t' \le T_b} f_{b, j', t'}
+              - \delta\bigr), \qquad \delta = \tfrac{\ln 10}{10}\,\text{top\_db}
+
+    (natural-log features: :math:`\delta` nats are ``top_db`` dB of power), over each clip's
+    real frames, like the ``top_db`` of librosa's ``power_to_db``. What lies far below the
+    clip's loudest sound, the silence between and around words, differs between recordings
+    by its microphone, room and noise floor and not by the word: the floor replaces all of it
+    by one value, so a classifier cannot learn a speaker's silence. Apply it before
+    :func:`normalise`.
+
+    Args:
+        utterances: :class:`Utterances` of log-mel features ``(B, M, T)`` (natural log) and
+            mask ``(B, T)``.
+        top_db: the kept dynamic range in decibels, > 0.
+
+    Returns:
+        :class:`Utterances` with features ``(B, M, T)`` (zero on padding) and the same mask.
+    """
+    if not isinstance(utterances, Utterances):
+        raise TypeError(f"utterances must be an Utterances, got {describe(utterances)}")
+    features = check_tensor(utterances.features, "utterances.features", ndim=3, floating=True)
+    top_db = check_scalar(top_db, "top_db", positive=True)
+    keep = utterances.mask.unsqueeze(1)  # (B, 1, T)
+    loudest = features.masked_fill(~keep, -math.inf).amax((1, 2), keepdim=True)  # (B, 1, 1)
+    floor = loudest - top_db * math.log(10) / 10  # (B, 1, 1) in nats
+    return Utterances(torch.maximum(features, floor) * keep, utterances.mask)
 
 
 def normalise(

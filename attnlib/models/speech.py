@@ -23,6 +23,7 @@ size, ``K`` classes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -235,14 +236,16 @@ def train_speech_classifier(
     batch_size: int = 64,
     lr: float = 3e-3,
     seed: int = 0,
+    augment: Callable[[Utterances], Utterances] | None = None,
     desc: str = "training",
 ) -> list[dict[str, float]]:
     """Train a :class:`SpeechClassifier` with :func:`attnlib.training.fit_classifier`.
 
     Each minibatch is cut to its longest clip
     (:meth:`~attnlib.data.speech_features.Utterances.trimmed`) before the forward pass, so
-    padding costs little. Seeded: the same arguments (and a model built after the same
-    ``seed_everything(seed)``) give the same model on one machine.
+    padding costs little, and then passed through ``augment`` if given (its ``transform``).
+    Seeded: the same arguments (and a model built after the same ``seed_everything(seed)``,
+    and a fresh, equally seeded ``augment``) give the same model on one machine.
 
     Args:
         model: the :class:`SpeechClassifier` to train (left in evaluation mode).
@@ -251,6 +254,10 @@ def train_speech_classifier(
         labels: ``(N,)`` int64 digits.
         epochs, batch_size, lr, seed, desc: as for :func:`~attnlib.training.fit_classifier`
             (Adam with a one-cycle schedule).
+        augment: maps each training minibatch of :class:`Utterances` ``(b, M, T_b)`` to
+            another of the same clips, for example
+            :class:`attnlib.data.speech_augment.SpecAugment`; None trains on the features as
+            they are.
 
     Returns:
         One dict per epoch: ``loss`` (mean cross-entropy) and ``seconds``.
@@ -258,6 +265,15 @@ def train_speech_classifier(
     if not isinstance(model, SpeechClassifier):
         raise TypeError(f"model must be a SpeechClassifier, got {describe(model)}")
     _check_utterances(train, labels)
+    if augment is not None and not callable(augment):
+        raise TypeError(
+            f"augment must be a callable Utterances -> Utterances or None, got {describe(augment)}"
+        )
+
+    def transform(index: torch.Tensor) -> Utterances:
+        batch = train.select(index).trimmed()
+        return batch if augment is None else augment(batch)
+
     return fit_classifier(
         model,
         torch.arange(len(labels)),
@@ -266,7 +282,7 @@ def train_speech_classifier(
         batch_size=batch_size,
         lr=lr,
         seed=seed,
-        transform=lambda index: train.select(index).trimmed(),
+        transform=transform,
         desc=desc,
     )
 

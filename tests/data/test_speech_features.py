@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from attnlib.data.speech_features import (
     Utterances,
     active_frames,
+    floor_dynamic_range,
     frame_energy_db,
     frames,
     hz_to_mel,
@@ -202,6 +203,31 @@ def test_active_frames_always_keep_the_loudest_frame(energy, threshold):
     assert (energy[active] >= energy.max() - threshold).all()
 
 
+@settings(max_examples=40, deadline=None)
+@given(top_db=st.floats(1.0, 120.0), seed=st.integers(0, 100))
+def test_floor_dynamic_range_keeps_top_db_below_each_clips_loudest(top_db, seed):
+    g = torch.Generator().manual_seed(seed)
+    mask = torch.arange(30) < torch.tensor([[30], [12], [1]])  # (3, 30)
+    features = torch.randn(3, 5, 30, generator=g).mul(10) * mask[:, None]
+    out = floor_dynamic_range(Utterances(features, mask), top_db)
+    assert out.mask is mask and (out.features[~mask.unsqueeze(1).expand(-1, 5, -1)] == 0).all()
+    nats = top_db * math.log(10) / 10
+    for b, n in enumerate([30, 12, 1]):
+        clip, raw = out.features[b, :, :n], features[b, :, :n]
+        floor = raw.max() - nats
+        torch.testing.assert_close(clip, torch.clamp(raw, min=floor))
+        assert clip.max() == raw.max() and clip.min() >= floor - 1e-5
+
+
+def test_floor_dynamic_range_removes_the_noise_floor_of_silence():
+    x = torch.cat([torch.zeros(2000), _clip(4000), torch.zeros(2000)])
+    quiet = log_mel_utterances([x + 1e-2 * _clip(8000, 1)])
+    silent = log_mel_utterances([x])
+    a, b = floor_dynamic_range(quiet, 35.0), floor_dynamic_range(silent, 35.0)
+    assert (quiet.features[..., :5] - silent.features[..., :5]).abs().min() > 1  # before
+    torch.testing.assert_close(a.features[..., :5], b.features[..., :5], atol=1e-2, rtol=0)
+
+
 BAD = [
     (lambda: mel_filterbank(0, 256, 8000), ValueError, "n_mels must be >= 1, got 0"),
     (
@@ -269,6 +295,18 @@ BAD = [
         lambda: active_frames(torch.zeros(4), torch.ones(3, dtype=torch.bool)),
         ValueError,
         "mask must have the shape of energy_db (4,), got (3,)",
+    ),
+    (
+        lambda: floor_dynamic_range(torch.zeros(1, 4, 3)),
+        TypeError,
+        "utterances must be an Utterances, got tensor",
+    ),
+    (
+        lambda: floor_dynamic_range(
+            Utterances(torch.zeros(1, 4, 3), torch.ones(1, 3, dtype=torch.bool)), top_db=0.0
+        ),
+        ValueError,
+        "top_db must be > 0",
     ),
     (
         lambda: active_frames(torch.zeros(4), threshold_db=-1.0),

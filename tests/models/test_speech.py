@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 import torch
 
+from attnlib.data.speech_augment import SpecAugment
 from attnlib.data.speech_features import Utterances
 from attnlib.models.speech import (
     SpeechClassifier,
@@ -144,6 +145,34 @@ def test_training_learns_a_toy_task_and_is_seeded():
     train_speech_classifier(again, data, labels, epochs=15, batch_size=16, lr=1e-2)
     for p, q in zip(model.parameters(), again.parameters(), strict=True):
         torch.testing.assert_close(p, q, atol=0, rtol=0)
+
+
+def test_augment_sees_every_trimmed_minibatch_and_training_stays_seeded():
+    data, labels = _toy_data()
+    config = SpeechConfig(**SMALL, pooling="mean")
+    seen = []
+
+    def record(batch):
+        seen.append(batch)
+        return SpecAugment(freq_masks=1, freq_width=1, time_masks=1, time_width=2, seed=0)(batch)
+
+    seed_everything(0)
+    model = SpeechClassifier(config)
+    train_speech_classifier(model, data, labels, epochs=2, batch_size=16, augment=record)
+    assert len(seen) == 2 * -(-len(labels) // 16)
+    assert all(b.mask[:, -1].any() for b in seen)  # trimmed before the augmentation
+    weights = []
+    for _ in range(2):
+        seed_everything(0)
+        again = SpeechClassifier(config)
+        train_speech_classifier(
+            again, data, labels, epochs=2, batch_size=16, augment=SpecAugment(seed=1)
+        )
+        weights.append(again.classifier.weight.detach().clone())
+    torch.testing.assert_close(weights[0], weights[1], atol=0, rtol=0)
+    assert not torch.equal(weights[0], model.classifier.weight)
+    with pytest.raises(TypeError, match="augment must be a callable"):
+        train_speech_classifier(model, data, labels, epochs=1, augment="specaugment")
 
 
 CONFIG_BAD = [
