@@ -254,7 +254,8 @@ def train_speech_classifier(
         labels: ``(N,)`` int64 digits.
         epochs, batch_size, lr, seed, desc: as for :func:`~attnlib.training.fit_classifier`
             (Adam with a one-cycle schedule).
-        augment: maps each training minibatch of :class:`Utterances` ``(b, M, T_b)`` to
+        augment: maps each training minibatch of
+            :class:`~attnlib.data.speech_features.Utterances` ``(b, M, T_b)`` to
             another of the same clips, for example
             :class:`attnlib.data.speech_augment.SpecAugment`; None trains on the features as
             they are.
