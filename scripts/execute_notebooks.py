@@ -28,6 +28,9 @@ def execute(path: Path, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # per-cell timestamps would make every re-run a large diff
         cell.metadata.pop("execution", None)
+    # Widget state from an earlier run (progress bars, say) would stay and be shipped with the
+    # page; this run stores only the state of the widgets it creates.
+    nb.metadata.pop("widgets", None)
     client = NotebookClient(
         nb,
         timeout=timeout,

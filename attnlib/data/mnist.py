@@ -212,6 +212,7 @@ def load_mnist(
     data_dir: str | os.PathLike | None = None,
     download: bool = True,
     fallback: bool = False,
+    warn: bool = True,
 ) -> DigitImages:
     """Load the MNIST train (60,000) or test (10,000) images and labels, verified.
 
@@ -226,6 +227,8 @@ def load_mnist(
             not writable), return :func:`~attnlib.data.load_digits_fallback` instead, with a
             :class:`~attnlib.data.FallbackDataWarning`. A local file that fails verification
             still raises.
+        warn: issue that warning; False where the caller reports ``source`` itself (the
+            returned data says ``FALLBACK`` there and ``is_fallback`` is True either way).
 
     Returns:
         A :class:`DigitImages`: ``images`` ``(N, 28, 28)`` uint8, ``labels`` ``(N,)`` int64,
@@ -248,12 +251,13 @@ def load_mnist(
         if not fallback:
             raise
         reason = str(err).splitlines()[0]
-        warnings.warn(
-            f"MNIST could not be loaded ({reason}); using the fallback instead: scikit-learn's "
-            "8x8 digits upscaled to 28x28, which is NOT MNIST.",
-            FallbackDataWarning,
-            stacklevel=2,
-        )
+        if warn:
+            warnings.warn(
+                f"MNIST could not be loaded ({reason}); using the fallback instead: scikit-learn's "
+                "8x8 digits upscaled to 28x28, which is NOT MNIST.",
+                FallbackDataWarning,
+                stacklevel=2,
+            )
         return load_digits_fallback(split, warn=False)
 
 

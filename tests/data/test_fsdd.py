@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -175,6 +177,13 @@ def test_fallback_keeps_the_split_semantics(tmp_path):
         )
     assert data.is_fallback and data.source.startswith("FALLBACK:")
     assert set(data.speakers) == {"synth1"} and len(data) == 200
+
+
+def test_fallback_without_the_warning_is_still_labelled(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning would fail the test
+        data = load_fsdd("test", data_dir=tmp_path, download=False, fallback=True, warn=False)
+    assert data.is_fallback and data.source.startswith("FALLBACK:")
 
 
 def test_top_folder_name_matches_the_release():

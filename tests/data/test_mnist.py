@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import struct
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -199,6 +200,13 @@ def test_fallback_is_explicit_and_labelled(tmp_path):
         data = load_mnist("test", data_dir=tmp_path, download=False, fallback=True)
     assert data.is_fallback and data.source.startswith("FALLBACK:")
     assert data.images.shape[1:] == (28, 28)
+
+
+def test_fallback_without_the_warning_is_still_labelled(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning would fail the test
+        data = load_mnist("test", data_dir=tmp_path, download=False, fallback=True, warn=False)
+    assert data.is_fallback and data.source.startswith("FALLBACK:")
 
 
 def test_fallback_does_not_hide_a_corrupt_file(tiny_mnist, tmp_path):
