@@ -378,7 +378,7 @@ class _Session:
 
 # The status when a hidden call stops the process; fixed text, so that it carries no bit of
 # the hidden input (a function could otherwise exit with a status computed from it).
-HIDDEN_STOP = ("stopped during the hidden tests",)
+HIDDEN_STOP = "stopped during the hidden tests"
 
 
 def _parse_line(line: bytes) -> dict | None:
@@ -440,7 +440,7 @@ def run(
             )
         finally:
             code, tail = session.close()
-        if problem in HIDDEN_STOP:
+        if problem == HIDDEN_STOP:
             statuses.append(problem)
         elif problem:
             if code:
@@ -513,7 +513,7 @@ def _converse(
                 outcome.answers[j] = ("error", "no answer (the process stopped in a hidden test)")
             for j in later:
                 pending.remove(j)
-            return HIDDEN_STOP[0], False
+            return HIDDEN_STOP, False
         if not sent:
             outcome.answers[i] = ("error", f"no answer (the process had stopped reading: {what})")
             return f"{what} before test {i + 1}", False
