@@ -8,11 +8,13 @@ result block by block:
   a running sum ``l`` (Milakov and Gimelshein, 2018). Merging a new chunk with maximum
   :math:`m'` rescales the old sum: :math:`l \leftarrow l\, e^{m - \max(m, m')} +
   \sum_j e^{x_j - \max(m, m')}`.
-- :func:`chunked_attention` applies the same rule to the weighted sum of values (Rabe and
-  Staats, 2021; the tiling of FlashAttention, Dao et al., 2022). Its backward pass recomputes
-  each block of weights from the saved log-sum-exp instead of storing them, so neither pass
-  holds more than one ``query_chunk_size × key_chunk_size`` block. Causal and sliding-window
-  masks skip the blocks they mask entirely.
+- :func:`chunked_attention` computes attention block by block (Rabe and Staats, 2021; the
+  tiling of FlashAttention, Dao et al., 2022). Its forward pass shifts each row of scores by
+  an upper bound known in advance (Cauchy–Schwarz) instead of a running maximum, so nothing
+  needs rescaling; rows where that bound is too loose are recomputed with the online rule.
+  Its backward pass recomputes each block of weights from the saved log-sum-exp instead of
+  storing them, so neither pass holds more than one ``query_chunk_size × key_chunk_size``
+  block. Causal and sliding-window masks skip the blocks they mask entirely.
 - :func:`linear_attention` replaces :math:`\exp(q^\top k)` by :math:`\phi(q)^\top\phi(k)`
   (Katharopoulos et al., 2020): an approximation that costs :math:`O(n)`.
 - :class:`KVCache` keeps the keys and values of a decoded prefix so that each new token
@@ -48,10 +50,10 @@ __all__ = [
     "online_softmax",
 ]
 
-#: Default block sizes of :func:`chunked_attention`, chosen by the chunk-size sweep of
-#: ``benchmarks/efficient_attention.py`` (chapter 10): large query blocks keep the matrix
-#: products efficient, and a block of 1024 × 2048 float32 scores is 8 MiB.
-QUERY_CHUNK_SIZE = 1024
+#: Default block sizes of :func:`chunked_attention`, checked by the chunk-size sweep of
+#: ``benchmarks/efficient_attention.py`` (chapter 10): blocks this large keep the matrix
+#: products efficient, and a block of 512 × 2048 float32 scores is 4 MiB.
+QUERY_CHUNK_SIZE = 512
 KEY_CHUNK_SIZE = 2048
 
 
@@ -145,42 +147,129 @@ def _block_mask(
     return allowed
 
 
+#: A row whose shifted sum of weights falls below this is recomputed with a running maximum.
+#: Above it, the largest weight is at least e^-40 / S, so the weights that underflowed to 0
+#: (each below e^-87) change the result by less than float32 rounding.
+_SMALLEST_SHIFTED_SUM = math.exp(-40.0)
+
+
+def _score_bound(q: torch.Tensor, k: torch.Tensor, scale: float) -> torch.Tensor:
+    r"""Per-row upper bounds ``c (B, L, 1)`` on the scores: ``c_i >= scale · q_i·k_j`` for all j.
+
+    By Cauchy–Schwarz, :math:`|s\,q_i^\top k_j| \le |s|\,\lVert q_i\rVert \max_j \lVert
+    k_j\rVert`. Known before any score is computed, so the pass needs no running maximum.
+    """
+    k_norm = k.norm(dim=-1).amax(dim=-1).view(-1, 1, 1)  # (B, 1, 1)
+    return abs(scale) * q.norm(dim=-1, keepdim=True) * k_norm  # (B, L, 1)
+
+
 def _chunked_forward(q, k, v, mask, is_causal, window_size, scale, qc, kc):
-    """Output ``(B, L, Ev)`` and log-sum-exp ``(B, L, 1)`` of attention, block by block.
+    r"""Output ``(B, L, Ev)`` and log-sum-exp ``(B, L, 1)`` of attention, block by block.
 
     ``q (B, L, E)``, ``k (B, S, E)``, ``v (B, S, Ev)``, ``mask (B or 1, L, S)`` or None.
+
+    Softmax is unchanged when every score of a row is shifted by the same number, and the
+    running maximum is only one choice of shift. This pass uses the bound of
+    :func:`_score_bound` instead, which is known before the first block: then no weight
+    exceeds 1, and there is nothing to rescale. Each block costs one matrix product for the
+    shifted scores (the shift rides along as an extra column of the queries), one ``exp``,
+    and one matrix product for :math:`\sum_j p_j [v_j, 1]` (the row sums ride along as a
+    column of ones in the values). Where the bound is loose enough that a row's weights
+    underflow, or a row has nothing to attend, that query block is recomputed with the
+    running maximum (:func:`_online_query_block`).
     """
     B, L, _ = q.shape
     S, Ev = v.shape[-2], v.shape[-1]
     out = q.new_empty(B, L, Ev)
     lse = q.new_empty(B, L, 1)
-    kt = k.transpose(-2, -1)  # (B, E, S)
+    bound = _score_bound(q, k, scale)  # (B, L, 1)
+    starts = range(0, S, kc)
+    # Per key block, its halves [k_j, 1] transposed (2B, E + 1, lk/2) and [v_j, 1]
+    # (2B, lk/2, Ev + 1): one batched product then computes a block as two independent
+    # products, which two threads run without waiting for each other. O(S·E) numbers in all.
+    kt_aug, v_aug = [], []
+    for j0 in starts:
+        k_blk, v_blk = k[:, j0 : j0 + kc], v[:, j0 : j0 + kc]  # (B, lk, E), (B, lk, Ev)
+        ones = k.new_ones(B, k_blk.shape[1], 1)
+        halves = _halves(k_blk.shape[1])
+        k_blk = torch.cat([k_blk, ones], -1).view(B, halves, -1, k_blk.shape[-1] + 1)
+        kt_aug.append(k_blk.mT.reshape(B * halves, -1, k_blk.shape[-2]))
+        v_aug.append(torch.cat([v_blk, ones], -1).view(B * halves, -1, Ev + 1))
     scores = q.new_empty(B * min(qc, L) * min(kc, S))  # one reused block buffer
     for i0 in range(0, L, qc):
         i1 = min(i0 + qc, L)
-        q_blk = q[:, i0:i1] * scale  # (B, lq, E)
-        m = q.new_full((B, i1 - i0, 1), float("-inf"))  # running row maximum
-        total = q.new_zeros(B, i1 - i0, 1)  # running sum_j p_j
-        acc = q.new_zeros(B, i1 - i0, Ev)  # running sum_j p_j v_j
-        for j0 in range(0, S, kc):
+        lq = i1 - i0
+        # [scale·q_i, -c_i] · [k_j, 1] = s_ij - c_i <= 0: the shift costs one column.
+        q_aug = torch.cat([q[:, i0:i1] * scale, -bound[:, i0:i1]], dim=-1)  # (B, lq, E + 1)
+        q_aug2 = q_aug.unsqueeze(1).expand(B, 2, lq, -1).reshape(2 * B, lq, -1)
+        acc = q.new_zeros(B, 2, lq, Ev + 1)  # [sum_j p_j v_j, sum_j p_j], per half
+        for block, j0 in enumerate(starts):
             j1 = min(j0 + kc, S)
             allowed = _block_mask(mask, is_causal, window_size, (i0, i1), (j0, j1), q.device)
             if allowed is False:
                 continue  # a skipped block: no product, no exp
-            s = scores[: B * (i1 - i0) * (j1 - j0)].view(B, i1 - i0, j1 - j0)
-            torch.bmm(q_blk, kt[:, :, j0:j1], out=s)  # (B, lq, E) @ (B, E, lk) -> (B, lq, lk)
+            halves = _halves(j1 - j0)
+            s = scores[: B * lq * (j1 - j0)].view(B * halves, lq, -1)
+            torch.bmm(q_aug2 if halves == 2 else q_aug, kt_aug[block], out=s)  # s - c
             if allowed is not None:
-                s.masked_fill_(~allowed, float("-inf"))
-            m_new = torch.maximum(m, s.amax(dim=-1, keepdim=True))  # (B, lq, 1)
-            shift = _finite_or_zero(m_new)
-            s.sub_(shift).exp_()  # p = exp(s - m_new), in place
-            correction = torch.exp(m - shift)  # rescales the old sums to the new maximum
-            total.mul_(correction).add_(s.sum(dim=-1, keepdim=True))
-            acc.mul_(correction).baddbmm_(s, v[:, j0:j1])  # += (B, lq, lk) @ (B, lk, Ev)
-            m = m_new
-        # total is 0 only for a fully masked row, whose acc is 0 too: divide by 1 there.
-        torch.div(acc, torch.where(total > 0, total, 1.0), out=out[:, i0:i1])
-        lse[:, i0:i1] = torch.where(total > 0, m + total.log(), float("-inf"))
+                hidden = ~allowed.view(-1, lq, halves, s.shape[-1]).transpose(1, 2)
+                s.view(B, halves, lq, -1).masked_fill_(hidden, float("-inf"))
+            s.exp_()  # p = exp(s - c) <= 1, in place: it cannot overflow
+            # += (·, lq, lk/2) @ (·, lk/2, Ev + 1), each half into its own sum
+            acc[:, :halves].view(B * halves, lq, Ev + 1).baddbmm_(s, v_aug[block])
+        acc_sum = acc.sum(dim=1)  # (B, lq, Ev + 1)
+        total = acc_sum[..., Ev:]  # (B, lq, 1)
+        torch.div(acc_sum[..., :Ev], total, out=out[:, i0:i1])
+        lse[:, i0:i1] = bound[:, i0:i1] + total.log()
+        redo = ~(total >= _SMALLEST_SHIFTED_SUM)  # underflowed, fully masked, or NaN
+        if redo.any():
+            exact_out, exact_lse = _online_query_block(
+                q, k, v, mask, is_causal, window_size, scale, (i0, i1), kc, scores
+            )
+            out[:, i0:i1] = torch.where(redo, exact_out, out[:, i0:i1])
+            lse[:, i0:i1] = torch.where(redo, exact_lse, lse[:, i0:i1])
+    return out, lse
+
+
+def _halves(keys: int) -> int:
+    """Into how many equal products a block of ``keys`` keys is split: 2, or 1 if odd."""
+    return 2 if keys % 2 == 0 else 1
+
+
+def _online_query_block(q, k, v, mask, is_causal, window_size, scale, rows, kc, scores):
+    r"""Output ``(B, lq, Ev)`` and log-sum-exp ``(B, lq, 1)`` of the queries ``rows = (i0, i1)``.
+
+    The online softmax over key blocks: a running row maximum ``m`` and running sums
+    :math:`\sum_j p_j` and :math:`\sum_j p_j v_j`, rescaled by :math:`e^{m_\text{old} -
+    m_\text{new}}` whenever the maximum grows. ``scores`` is a buffer of at least
+    ``B · lq · kc`` elements.
+    """
+    B, S, Ev = v.shape
+    i0, i1 = rows
+    q_blk = q[:, i0:i1] * scale  # (B, lq, E)
+    kt = k.transpose(-2, -1)  # (B, E, S)
+    m = q.new_full((B, i1 - i0, 1), float("-inf"))  # running row maximum
+    total = q.new_zeros(B, i1 - i0, 1)  # running sum_j p_j
+    acc = q.new_zeros(B, i1 - i0, Ev)  # running sum_j p_j v_j
+    for j0 in range(0, S, kc):
+        j1 = min(j0 + kc, S)
+        allowed = _block_mask(mask, is_causal, window_size, (i0, i1), (j0, j1), q.device)
+        if allowed is False:
+            continue
+        s = scores[: B * (i1 - i0) * (j1 - j0)].view(B, i1 - i0, j1 - j0)
+        torch.bmm(q_blk, kt[:, :, j0:j1], out=s)  # (B, lq, E) @ (B, E, lk) -> (B, lq, lk)
+        if allowed is not None:
+            s.masked_fill_(~allowed, float("-inf"))
+        m_new = torch.maximum(m, s.amax(dim=-1, keepdim=True))  # (B, lq, 1)
+        shift = _finite_or_zero(m_new)
+        s.sub_(shift).exp_()  # p = exp(s - m_new), in place
+        correction = torch.exp(m - shift)  # rescales the old sums to the new maximum
+        total.mul_(correction).add_(s.sum(dim=-1, keepdim=True))
+        acc.mul_(correction).baddbmm_(s, v[:, j0:j1])  # += (B, lq, lk) @ (B, lk, Ev)
+        m = m_new
+    # total is 0 only for a fully masked row, whose acc is 0 too: divide by 1 there.
+    out = acc / torch.where(total > 0, total, 1.0)
+    lse = torch.where(total > 0, m + total.log(), float("-inf"))
     return out, lse
 
 
@@ -259,11 +348,16 @@ def chunked_attention(
         \qquad s = 1/\sqrt{E} \text{ by default}
 
     For each block of ``query_chunk_size`` queries, the keys are visited in blocks of
-    ``key_chunk_size`` with the online-softmax update: a running row maximum :math:`m`, and
-    running sums :math:`\sum_j p_j v_j` and :math:`\sum_j p_j` that are rescaled by
-    :math:`e^{m_\text{old} - m_\text{new}}` whenever the maximum grows (Rabe and Staats,
-    2021; Dao et al., 2022). The backward pass saves only the inputs, the output and each
-    row's log-sum-exp, and recomputes every block of weights. Blocks that a causal or
+    ``key_chunk_size``, accumulating :math:`\sum_j p_j v_j` and :math:`\sum_j p_j` (Rabe and
+    Staats, 2021; Dao et al., 2022). The weights :math:`p_{ij} = e^{s_{ij} - c_i}` use a shift
+    fixed before the pass, :math:`c_i = |s|\,\lVert q_i\rVert \max_j \lVert k_j\rVert \ge
+    \max_j s_{ij}` (Cauchy–Schwarz), so no weight exceeds 1 and no sum needs rescaling (a
+    shift chosen in advance, as in FlashDecoding++, Hong et al., 2023). A query block where
+    some row's weights underflow (the bound exceeds that row's largest score by more than
+    about 40) is recomputed with the online-softmax update: a running row maximum
+    :math:`m`, the sums rescaled by :math:`e^{m_\text{old} - m_\text{new}}` whenever it grows.
+    The backward pass saves only the inputs, the output and each row's log-sum-exp, and
+    recomputes every block of weights. Blocks that a causal or
     sliding-window mask hides completely are skipped. Equal to
     :func:`torch.nn.functional.scaled_dot_product_attention` (forward and gradients) up to
     rounding. Derived in chapter 10.

@@ -16,7 +16,8 @@ chapter 10 plots. What it measures, for one head, float32, ``d = 64``:
   (:func:`attnlib.scaled_dot_product_attention`, which stores the n × n weights), chunked
   attention, SDPA and linear attention, with log–log slopes; the naive one stops where its
   memory would exceed 2 GB;
-- a sweep of the chunk sizes at ``n = 8192`` that justifies the defaults.
+- a sweep of the chunk sizes at ``n = 8192``, time and peak memory of each pair, that
+  justifies the defaults.
 
 Peak memory is the resident-set high-water mark of a fresh process per configuration, above
 the resident set once its inputs exist (``/proc/self/clear_refs`` resets the mark to the
@@ -284,11 +285,13 @@ def chunk_sweep(repeats: int, n: int, qcs: list[int], kcs: list[int]) -> dict:
                 "median_s": med,
                 "fraction_of_matmul": gflops / peak,
                 "block_bytes": 4 * qc * kc,
+                "peak_bytes": measure_memory("chunked", n, qc=qc, kc=kc),
             }
         )
     return {
         "n": n,
         "matmul_gflops": peak,
+        "naive_peak_bytes": measure_memory("naive", n),
         "configs": rows,
         "chosen": {"query_chunk_size": QUERY_CHUNK_SIZE, "key_chunk_size": KEY_CHUNK_SIZE},
     }
@@ -331,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         "headline_1thread": lambda: headline(max(args.repeats, 5), big, threads=1),
         "forward_backward": lambda: forward_backward(max(args.repeats, 5), mid),
         "n_sweep": lambda: n_sweep(5, ns),
-        "chunk_sweep": lambda: chunk_sweep(3, mid, qcs, kcs),
+        "chunk_sweep": lambda: chunk_sweep(max(args.repeats, 5), mid, qcs, kcs),
     }
     for name, run in parts.items():
         if args.only is not None and name not in args.only:

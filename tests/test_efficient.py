@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from attnlib import KVCache, chunked_attention, linear_attention, online_softmax, softmax
+from attnlib import KVCache, chunked_attention, efficient, linear_attention, online_softmax, softmax
 from attnlib.efficient import elu_feature_map
 
 torch.set_num_threads(1)
@@ -182,6 +182,64 @@ def test_large_scores_stay_finite():
     out = chunked_attention(q, k, v, query_chunk_size=4, key_chunk_size=3)
     assert torch.isfinite(out).all()
     torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v))
+
+
+def test_score_bound_is_an_upper_bound_of_every_score():
+    g = _gen(11)
+    q, k = torch.randn(3, 40, 8, generator=g) * 3, torch.randn(3, 50, 8, generator=g)
+    for scale in (0.35, -2.0):
+        scores = scale * q @ k.mT  # (3, 40, 50)
+        bound = efficient._score_bound(q, k, scale)  # (3, 40, 1)
+        assert (scores <= bound).all() and (-scores <= bound).all()
+
+
+def _count_recomputed_blocks(monkeypatch):
+    calls = []
+    online = efficient._online_query_block
+
+    def counted(*args):
+        calls.append(args[7])  # the rows (i0, i1) recomputed with a running maximum
+        return online(*args)
+
+    monkeypatch.setattr(efficient, "_online_query_block", counted)
+    return calls
+
+
+def test_gaussian_inputs_need_no_running_maximum(monkeypatch):
+    calls = _count_recomputed_blocks(monkeypatch)
+    g = _gen(12)
+    q, k, v = (torch.randn(1, 512, 64, generator=g) for _ in range(3))
+    out = chunked_attention(q, k, v, query_chunk_size=128, key_chunk_size=256)
+    assert calls == []
+    torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v))
+
+
+def test_rows_whose_bound_is_loose_are_recomputed_and_exact(monkeypatch):
+    calls = _count_recomputed_blocks(monkeypatch)
+    g = _gen(13)
+    # Three long queries along the first axis, keys orthogonal to it: their scores are 0, but
+    # the Cauchy-Schwarz bound |q| max|k| / sqrt(E) is about 200, so exp(s - bound) underflows
+    # to 0 for every key. Those rows lie in the second and third query blocks.
+    q = torch.randn(1, 12, 4, generator=g)
+    k = torch.randn(1, 10, 4, generator=g)
+    q[0, 6:9] = torch.tensor([200.0, 0.0, 0.0, 0.0])
+    k[0, :, 0] = 0.0
+    v = torch.randn(1, 10, 3, generator=g)
+    out = chunked_attention(q, k, v, query_chunk_size=4, key_chunk_size=6)
+    assert calls == [(4, 8), (8, 12)]
+    expected = F.scaled_dot_product_attention(q.double(), k.double(), v.double())
+    torch.testing.assert_close(out, expected.float(), atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(out[0, 6], v[0].mean(dim=0))  # all scores 0: the mean value
+
+
+@pytest.mark.parametrize(("L", "S", "kc"), [(9, 7, 7), (9, 15, 5), (9, 16, 6), (1, 3, 1)])
+def test_odd_and_even_key_blocks_with_batch_and_mask(L, S, kc):
+    g = _gen(14)
+    q = torch.randn(2, 3, L, 5, generator=g)
+    k, v = torch.randn(2, 3, S, 5, generator=g), torch.randn(2, 3, S, 4, generator=g)
+    mask = torch.rand(2, 1, L, S, generator=g) < 0.7
+    out = chunked_attention(q, k, v, mask=mask, query_chunk_size=4, key_chunk_size=kc)
+    torch.testing.assert_close(out, _reference(q, k, v, mask), atol=2e-5, rtol=1e-4)
 
 
 def test_fully_masked_rows_give_zero_output_and_zero_gradient():
