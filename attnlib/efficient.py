@@ -221,13 +221,15 @@ def _chunked_forward(q, k, v, mask, is_causal, window_size, scale, qc, kc):
         total = acc_sum[..., Ev:]  # (B, lq, 1)
         torch.div(acc_sum[..., :Ev], total, out=out[:, i0:i1])
         lse[:, i0:i1] = bound[:, i0:i1] + total.log()
-        redo = ~(total >= _SMALLEST_SHIFTED_SUM)  # underflowed, fully masked, or NaN
-        if redo.any():
+        redo = ~(total >= _SMALLEST_SHIFTED_SUM)  # (B, lq, 1): underflowed, fully masked, NaN
+        if redo.any():  # recompute those batch items' query block with the running maximum
+            b = redo.any(dim=-1).any(dim=-1).nonzero().squeeze(-1)  # (B',) batch items
+            b_mask = None if mask is None else mask[b] if mask.shape[0] == B else mask
             exact_out, exact_lse = _online_query_block(
-                q, k, v, mask, is_causal, window_size, scale, (i0, i1), kc, scores
+                q[b], k[b], v[b], b_mask, is_causal, window_size, scale, (i0, i1), kc, scores
             )
-            out[:, i0:i1] = torch.where(redo, exact_out, out[:, i0:i1])
-            lse[:, i0:i1] = torch.where(redo, exact_lse, lse[:, i0:i1])
+            out[b, i0:i1] = torch.where(redo[b], exact_out, out[b, i0:i1])
+            lse[b, i0:i1] = torch.where(redo[b], exact_lse, lse[b, i0:i1])
     return out, lse
 
 
@@ -354,8 +356,9 @@ def chunked_attention(
     \max_j s_{ij}` (Cauchy–Schwarz), so no weight exceeds 1 and no sum needs rescaling (a
     shift chosen in advance, as in FlashDecoding++, Hong et al., 2023). A query block where
     some row's weights underflow (the bound exceeds that row's largest score by more than
-    about 40) is recomputed with the online-softmax update: a running row maximum
-    :math:`m`, the sums rescaled by :math:`e^{m_\text{old} - m_\text{new}}` whenever it grows.
+    about 40) is recomputed, for the batch items that hold such a row, with the online-softmax
+    update: a running row maximum :math:`m`, the sums rescaled by :math:`e^{m_\text{old} -
+    m_\text{new}}` whenever it grows.
     The backward pass saves only the inputs, the output and each row's log-sum-exp, and
     recomputes every block of weights. Blocks that a causal or
     sliding-window mask hides completely are skipped. Equal to

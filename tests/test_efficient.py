@@ -193,12 +193,14 @@ def test_score_bound_is_an_upper_bound_of_every_score():
         assert (scores <= bound).all() and (-scores <= bound).all()
 
 
-def _count_recomputed_blocks(monkeypatch):
+def _count_recomputed_blocks(monkeypatch, batches=None):
     calls = []
+    batches = [] if batches is None else batches
     online = efficient._online_query_block
 
     def counted(*args):
         calls.append(args[7])  # the rows (i0, i1) recomputed with a running maximum
+        batches.append(args[0].shape[0])  # for how many batch items
         return online(*args)
 
     monkeypatch.setattr(efficient, "_online_query_block", counted)
@@ -230,6 +232,20 @@ def test_rows_whose_bound_is_loose_are_recomputed_and_exact(monkeypatch):
     expected = F.scaled_dot_product_attention(q.double(), k.double(), v.double())
     torch.testing.assert_close(out, expected.float(), atol=1e-6, rtol=1e-5)
     torch.testing.assert_close(out[0, 6], v[0].mean(dim=0))  # all scores 0: the mean value
+
+
+def test_only_the_batch_items_with_loose_rows_are_recomputed(monkeypatch):
+    batches = []
+    calls = _count_recomputed_blocks(monkeypatch, batches)
+    g = _gen(15)
+    q, k = torch.randn(3, 2, 8, 4, generator=g), torch.randn(3, 2, 6, 4, generator=g)
+    v = torch.randn(3, 2, 6, 5, generator=g)
+    k[1, 0, :, 0] = 0.0  # batch item 1, head 0: keys orthogonal to the first axis ...
+    q[1, 0, 5] = torch.tensor([300.0, 0.0, 0.0, 0.0])  # ... and one long query along it
+    mask = torch.rand(3, 2, 8, 6, generator=g) < 0.8
+    out = chunked_attention(q, k, v, mask=mask, query_chunk_size=4, key_chunk_size=4)
+    assert calls == [(4, 8)] and batches == [1]  # one query block of one (batch, head) item
+    torch.testing.assert_close(out, _reference(q, k, v, mask), atol=2e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize(("L", "S", "kc"), [(9, 7, 7), (9, 15, 5), (9, 16, 6), (1, 3, 1)])
