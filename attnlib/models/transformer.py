@@ -19,7 +19,7 @@ Shape legend: ``B`` sequences, ``N`` tokens, ``E`` embedding size, ``H`` heads.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import torch
 from torch import nn
@@ -27,10 +27,17 @@ from torch import nn
 from attnlib.multihead import MultiHeadAttention
 from attnlib.validation import check_choice, check_int
 
-__all__ = ["TransformerBlock", "TransformerEncoder"]
+__all__ = ["BlockOptions", "TransformerBlock", "TransformerEncoder"]
 
 # The feed-forward nonlinearities sigma a block can use, by name.
 _ACTIVATIONS: dict[str, type[nn.Module]] = {"gelu": nn.GELU, "relu": nn.ReLU}
+
+
+class BlockOptions(TypedDict, total=False):
+    """Keyword options of :class:`TransformerBlock`, passed on by :class:`TransformerEncoder`."""
+
+    activation: Literal["gelu", "relu"]  # the MLP's nonlinearity; default "gelu"
+    dropout: float  # on the attention and MLP outputs while training; default 0.0
 
 
 class TransformerBlock(nn.Module):
@@ -87,8 +94,10 @@ class TransformerEncoder(nn.Module):
     """A stack of ``depth`` :class:`TransformerBlock` s and a final layer norm.
 
     Args:
-        dim, num_heads, mlp_dim, activation, dropout: as for :class:`TransformerBlock`.
+        dim, num_heads, mlp_dim: as for :class:`TransformerBlock`.
         depth: the number of blocks.
+        options: ``activation``, ``dropout``: as for :class:`TransformerBlock`
+            (:class:`BlockOptions`).
 
     Shapes:
         ``x`` ``(B, N, E)`` -> ``(B, N, E)`` and a list of ``depth`` attention weights
@@ -102,18 +111,11 @@ class TransformerEncoder(nn.Module):
     """
 
     def __init__(
-        self,
-        dim: int,
-        depth: int,
-        num_heads: int,
-        mlp_dim: int,
-        *,
-        activation: Literal["gelu", "relu"] = "gelu",
-        dropout: float = 0.0,
+        self, dim: int, depth: int, num_heads: int, mlp_dim: int, **options: Unpack[BlockOptions]
     ) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(
-            TransformerBlock(dim, num_heads, mlp_dim, activation=activation, dropout=dropout)
+            TransformerBlock(dim, num_heads, mlp_dim, **options)
             for _ in range(check_int(depth, "depth", minimum=1))
         )
         self.norm = nn.LayerNorm(dim)
