@@ -7,9 +7,10 @@ self-attention cannot tell positions apart), and pre-norm encoder layers follow,
     x \leftarrow x + \mathrm{MHA}(\mathrm{LN}(x)), \qquad
     x \leftarrow x + W_2\,\mathrm{ReLU}(W_1\,\mathrm{LN}(x)),
 
-each built on :class:`attnlib.MultiHeadAttention`; a final layer norm and a linear layer map
-every position to ``num_classes`` logits. Chapter 4 trains it to reverse a sequence and reads
-its per-layer, per-head attention maps.
+each built on :class:`attnlib.MultiHeadAttention`, then a final layer norm: the
+:class:`~attnlib.models.transformer.TransformerEncoder` that chapter 9's ViT also uses, here
+with ReLU and no dropout. A linear layer maps every position to ``num_classes`` logits.
+Chapter 4 trains it to reverse a sequence and reads its per-layer, per-head attention maps.
 
 Shape legend: ``B`` sequences, ``L`` positions, ``E`` embedding size, ``H`` heads, ``C`` classes.
 """
@@ -23,14 +24,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from attnlib.multihead import MultiHeadAttention
+from attnlib.models.transformer import TransformerEncoder
 from attnlib.training import train_loop
 from attnlib.validation import check_int, check_one_per, check_tensor, check_token_ids, describe
 
 __all__ = [
     "EncoderClassifier",
     "EncoderConfig",
-    "EncoderLayer",
     "sinusoidal_positional_encoding",
     "train_encoder",
 ]
@@ -105,29 +105,6 @@ class EncoderConfig:
             raise TypeError(f"positional must be a bool, got {describe(self.positional)}")
 
 
-class EncoderLayer(nn.Module):
-    """One pre-norm encoder layer: self-attention, then a feed-forward block, both residual.
-
-    Shapes: ``(B, L, E)`` -> ``(B, L, E)`` and the attention weights ``(B, H, L, L)``.
-    """
-
-    def __init__(self, embed_dim: int, num_heads: int, ff_dim: int) -> None:
-        super().__init__()
-        self.norm1 = nn.LayerNorm(embed_dim)
-        self.attention = MultiHeadAttention(embed_dim, num_heads)
-        self.norm2 = nn.LayerNorm(embed_dim)
-        self.feed_forward = nn.Sequential(
-            nn.Linear(embed_dim, ff_dim), nn.ReLU(), nn.Linear(ff_dim, embed_dim)
-        )
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.norm1(x)
-        attended, weights = self.attention(h, h, h, return_weights=True)  # (B, L, E), (B, H, L, L)
-        x = x + attended
-        x = x + self.feed_forward(self.norm2(x))
-        return x, weights
-
-
 class EncoderClassifier(nn.Module):
     r"""Embedding (+ sinusoidal positions), encoder layers, and a classifier at every position.
 
@@ -158,11 +135,13 @@ class EncoderClassifier(nn.Module):
         self.register_buffer(
             "positional_encoding", pe if config.positional else torch.zeros_like(pe)
         )
-        self.layers = nn.ModuleList(
-            EncoderLayer(config.embed_dim, config.num_heads, config.ff_dim)
-            for _ in range(config.num_layers)
+        self.encoder = TransformerEncoder(
+            config.embed_dim,
+            config.num_layers,
+            config.num_heads,
+            config.ff_dim,
+            activation="relu",
         )
-        self.norm = nn.LayerNorm(config.embed_dim)
         self.classifier = nn.Linear(config.embed_dim, config.num_classes)
 
     def _check(self, tokens: object) -> torch.Tensor:
@@ -191,11 +170,8 @@ class EncoderClassifier(nn.Module):
         L = tokens.shape[1]
         x = self.embedding(tokens)  # (B, L, E)
         x = x + self.positional_encoding[:L]  # (L, E) broadcast over the batch
-        weights = []
-        for layer in self.layers:
-            x, w = layer(x)
-            weights.append(w)
-        logits = self.classifier(self.norm(x))  # (B, L, C)
+        x, weights = self.encoder(x)  # (B, L, E) and num_layers weights (B, H, L, L)
+        logits = self.classifier(x)  # (B, L, C)
         return (logits, weights) if return_weights else logits
 
 

@@ -2,7 +2,8 @@ r"""A small Vision Transformer, and the same encoder over token sequences (chapt
 
 A Vision Transformer (Dosovitskiy et al., 2021) cuts an image into ``P x P`` patches, embeds
 each patch linearly as one token, prepends a learned class token and adds learned position
-embeddings. A stack of pre-norm Transformer blocks follows,
+embeddings. A stack of pre-norm Transformer blocks with GELU MLPs follows (the
+:class:`~attnlib.models.transformer.TransformerEncoder` that chapter 4's encoder also uses),
 
 .. math::
     x \leftarrow x + \mathrm{MHA}(\mathrm{LN}(x)), \qquad
@@ -26,12 +27,10 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from attnlib.multihead import MultiHeadAttention
+from attnlib.models.transformer import TransformerEncoder
 from attnlib.validation import check_int, check_scalar, check_tensor, check_token_ids, describe
 
 __all__ = [
-    "Block",
-    "Encoder",
     "SequenceTransformer",
     "SequenceTransformerConfig",
     "VisionTransformer",
@@ -94,50 +93,6 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     return x.reshape(B, g * g, C * patch_size * patch_size)  # -> (B, T, C P P)
 
 
-class Block(nn.Module):
-    """One pre-norm Transformer block: attention, then an MLP, each with a residual path.
-
-    Shapes: ``x`` ``(B, N, E)`` -> ``(B, N, E)`` and the attention weights ``(B, H, N, N)``.
-    """
-
-    def __init__(self, dim: int, num_heads: int, mlp_dim: int, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim)
-        self.attn = MultiHeadAttention(dim, num_heads)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = nn.Sequential(
-            nn.Linear(dim, mlp_dim), nn.GELU(), nn.Linear(mlp_dim, dim), nn.Dropout(dropout)
-        )
-        self.drop = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.norm1(x)
-        out, weights = self.attn(h, h, h, return_weights=True)  # (B, N, E), (B, H, N, N)
-        x = x + self.drop(out)
-        x = x + self.mlp(self.norm2(x))  # (B, N, E)
-        return x, weights
-
-
-class Encoder(nn.Module):
-    """A stack of :class:`Block` s and a final LayerNorm.
-
-    Shapes: ``(B, N, E)`` -> ``(B, N, E)`` and a list of ``depth`` weights ``(B, H, N, N)``,
-    first layer first.
-    """
-
-    def __init__(self, dim: int, depth: int, num_heads: int, mlp_dim: int, dropout: float = 0.0):
-        super().__init__()
-        self.blocks = nn.ModuleList(Block(dim, num_heads, mlp_dim, dropout) for _ in range(depth))
-        self.norm = nn.LayerNorm(dim)
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        attentions = []
-        for block in self.blocks:
-            x, weights = block(x)
-            attentions.append(weights)
-        return self.norm(x), attentions
-
-
 class VisionTransformer(nn.Module):
     r"""A small ViT: patch tokens plus a class token, a Transformer encoder, a linear head.
 
@@ -167,7 +122,9 @@ class VisionTransformer(nn.Module):
         self.patch_embed = nn.Linear(config.patch_size**2, E)  # one token per patch
         self.cls_token = nn.Parameter(torch.zeros(1, 1, E))
         self.pos_embed = nn.Parameter(torch.randn(1, config.num_patches + 1, E) * 0.02)
-        self.encoder = Encoder(E, config.depth, config.num_heads, config.mlp_dim, config.dropout)
+        self.encoder = TransformerEncoder(
+            E, config.depth, config.num_heads, config.mlp_dim, dropout=config.dropout
+        )
         self.head = nn.Linear(E, config.num_classes)
 
     def forward(
@@ -236,7 +193,7 @@ class SequenceTransformer(nn.Module):
         self.token_embed = nn.Embedding(config.vocab_size, E)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, E))
         self.pos_embed = nn.Parameter(torch.randn(1, config.max_length + 1, E) * 0.02)
-        self.encoder = Encoder(E, config.depth, config.num_heads, config.mlp_dim)
+        self.encoder = TransformerEncoder(E, config.depth, config.num_heads, config.mlp_dim)
         self.head = nn.Linear(E, config.num_classes)
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:

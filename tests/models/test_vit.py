@@ -1,5 +1,7 @@
 """Specification of the ViT and the sequence Transformer (attnlib.models.vit, chapter 9)."""
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -10,8 +12,14 @@ from attnlib.models.vit import (
     SequenceTransformerConfig,
     VisionTransformer,
     ViTConfig,
+    load_vit,
     patchify,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
+# Two images, and the seed-0 checkpoint's logits and attention weights on them, computed by the
+# code at commit 3540f65 (before the ViT and chapter 4 shared one encoder, issue 11).
+REFERENCE = Path(__file__).with_name("vit_seed0_reference.pt")
 
 
 def test_patchify_cuts_patches_in_raster_order():
@@ -56,6 +64,18 @@ def test_float16_checkpoint_round_trip_keeps_predictions(tmp_path):
     copy.load_state_dict(state)
     copy.eval()
     assert torch.equal(model(x).argmax(-1), copy(x).argmax(-1))
+
+
+def test_the_committed_checkpoint_still_gives_its_recorded_outputs():
+    """Chapter 9 and the benchmarks load benchmarks/results/vit_mnist_seed*.pt: parameter names
+    and arithmetic must stay what they were when those were trained (bit-identical on the machine
+    that recorded the reference; the tolerance only allows for another CPU's rounding)."""
+    reference = torch.load(REFERENCE, weights_only=True)
+    model = load_vit(ROOT / "benchmarks" / "results" / "vit_mnist_seed0.pt")
+    with torch.no_grad():
+        logits, attentions = model(reference["x"], return_weights=True)
+    torch.testing.assert_close(logits, reference["logits"])
+    torch.testing.assert_close(torch.stack(attentions), reference["attentions"])
 
 
 def test_sequence_transformer_learns_the_marker_task():
