@@ -8,6 +8,8 @@ from attnlib.efficient import KVCache, chunked_attention, linear_attention, onli
 from attnlib.hard import (
     argmax_one_hot,
     categorical_log_prob,
+    chi_square_p_value,
+    exact_gradient,
     gumbel_softmax,
     reinforce_gradient,
     sample_categorical,
@@ -31,7 +33,9 @@ __all__ = [
     "argmax_one_hot",
     "attention_pooling",
     "categorical_log_prob",
+    "chi_square_p_value",
     "dot_score",
+    "exact_gradient",
     "gaussian_kernel_scores",
     "gumbel_softmax",
     "reinforce_gradient",

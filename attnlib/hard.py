@@ -12,6 +12,9 @@ instead, and trains the scores :math:`s` through :math:`\mathbb{E}_z[f(z)]`, a s
 - the Gumbel-softmax / Concrete relaxation, biased for :math:`\tau > 0`
   (Jang et al. 2017; Maddison et al. 2017): :func:`gumbel_softmax`.
 
+Two yardsticks check them: :func:`exact_gradient`, the true gradient by enumerating the ``n``
+positions, and :func:`chi_square_p_value`, a goodness-of-fit test of a sampler's counts.
+
 Shape legend: ``n`` categories (positions) on the last axis, ``*`` any batch shape, ``S`` the
 number of samples.
 """
@@ -36,6 +39,8 @@ from attnlib.validation import (
 __all__ = [
     "argmax_one_hot",
     "categorical_log_prob",
+    "chi_square_p_value",
+    "exact_gradient",
     "gumbel_softmax",
     "reinforce_gradient",
     "sample_categorical",
@@ -302,6 +307,60 @@ def _sample_categorical(
     return index[0] if num_samples is None else index
 
 
+def chi_square_p_value(counts: torch.Tensor, expected: torch.Tensor) -> float:
+    r"""Pearson's goodness-of-fit test of category counts: the p-value of the statistic.
+
+    .. math::
+        X^2 = \sum_{k=1}^{n} \frac{(c_k - m_k)^2}{m_k}, \qquad
+        p = P\big(\chi^2_{n-1} \ge X^2\big) = Q\big(\tfrac{n-1}{2}, \tfrac{X^2}{2}\big)
+
+    with :math:`Q` the regularised upper incomplete gamma function (the chi-square survival
+    function), computed in ``float64`` by :func:`torch.special.gammaincc`. Chapter 3 checks
+    :func:`sample_categorical` with it: count the draws of each category and compare them with
+    :math:`S p` (``S`` draws, ``p = softmax(logits)``). A small p-value (say below ``1e-3``)
+    rejects the hypothesis that the counts follow ``expected``. The ``n - 1`` degrees of freedom
+    assume that no parameter of ``expected`` was estimated from the counts.
+
+    Args:
+        counts: ``(n,)`` observed count of each category, ``n >= 2``, finite, non-negative.
+        expected: ``(n,)`` expected count of each category under the hypothesis, positive;
+            it must have the same total as ``counts`` (within a relative ``1e-4``).
+
+    Returns:
+        the p-value, a float in ``[0, 1]``.
+
+    Example:
+        >>> counts = torch.tensor([48.0, 52.0])
+        >>> round(chi_square_p_value(counts, torch.tensor([50.0, 50.0])), 4)
+        0.6892
+    """
+    counts = check_tensor(counts, "counts", ndim=1, finite=True)
+    expected = check_tensor(expected, "expected", ndim=1, finite=True)
+    if counts.shape[0] < 2:
+        raise ValueError(f"counts must hold at least 2 categories, got shape {tuple(counts.shape)}")
+    if expected.shape != counts.shape:
+        raise ValueError(
+            f"expected must have the shape of counts {tuple(counts.shape)}, "
+            f"got shape {tuple(expected.shape)}"
+        )
+    if (counts < 0).any():
+        raise ValueError(f"counts must be non-negative, got {counts.min().item():.4g}")
+    if (expected <= 0).any():
+        raise ValueError(
+            f"expected must be positive in every category, got {expected.min().item():.4g}"
+        )
+    counts, expected = counts.double(), expected.double()
+    total, expected_total = counts.sum().item(), expected.sum().item()
+    if abs(total - expected_total) > 1e-4 * expected_total:
+        raise ValueError(
+            f"expected must sum to the number of counts, {total:g}, got {expected_total:g}; "
+            "scale the probabilities by the number of draws"
+        )
+    statistic = ((counts - expected) ** 2 / expected).sum()  # ()
+    df = torch.tensor((counts.shape[0] - 1) / 2, dtype=torch.float64)
+    return torch.special.gammaincc(df, statistic / 2).item()
+
+
 def categorical_log_prob(logits: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     r"""The log-probability :math:`\log p_\ell(z) = \ell_z - \log\sum_j e^{\ell_j}` of samples.
 
@@ -483,6 +542,57 @@ def reinforce_gradient(
     # Averaging over samples and summing over the independent batch slices gives each slice
     # its own averaged estimate.
     (gradient,) = torch.autograd.grad(surrogate.mean(dim=0).sum(), theta)
+    return gradient  # (*, n)
+
+
+def exact_gradient(
+    logits: torch.Tensor, loss_fn: Callable[[torch.Tensor], torch.Tensor]
+) -> torch.Tensor:
+    r"""The exact gradient of the expected loss :math:`\nabla_\ell \mathbb{E}_{z}[f(z)]`.
+
+    .. math::
+        L(\ell) = \mathbb{E}_{z \sim \mathrm{Cat}(p)}[f(z)] = \sum_{k=1}^{n} p_k\, f(e_k),
+        \qquad \nabla_\ell L = \sum_{k=1}^{n} p_k\, f(e_k)\,(e_k - p),
+        \qquad p = \mathrm{softmax}(\ell)
+
+    computed by enumerating the ``n`` one-hot vectors :math:`e_k` and differentiating the sum
+    with autograd: the ground truth that chapter 3 measures the bias and variance of every
+    estimator against (:func:`reinforce_gradient`, :func:`straight_through`,
+    :func:`gumbel_softmax`). Feasible only when ``n`` is small enough to enumerate.
+
+    Args:
+        logits: ``(*, n)`` logits :math:`\ell`; each slice along the last axis is its own
+            distribution and gets its own gradient. ``-inf`` excludes a category.
+        loss_fn: maps the ``n`` one-hot vectors, an identity matrix ``(n, n)`` (dtype of
+            ``logits``), to their finite losses :math:`f(e_k)`, ``(n,)``; the same loss for
+            every slice.
+
+    Returns:
+        the gradient, ``(*, n)``, detached.
+
+    Example:
+        >>> loss = lambda z: z[..., 0]  # f(z) = 1[z = 0]: the gradient is p_0 (e_0 - p)
+        >>> exact_gradient(torch.zeros(2), loss)
+        tensor([ 0.2500, -0.2500])
+    """
+    logits = _check_logits(logits)
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {describe(loss_fn)}")
+    n = logits.shape[-1]
+    eye = torch.eye(n, dtype=logits.dtype, device=logits.device)  # (n, n): row k is e_k
+    with torch.no_grad():
+        values = loss_fn(eye)
+    if not isinstance(values, torch.Tensor) or values.shape != (n,):
+        raise ValueError(
+            f"loss_fn must return a tensor of shape ({n},) (one loss per one-hot vector), "
+            f"got {describe(values)}"
+        )
+    if not torch.isfinite(values).all():
+        raise ValueError("loss_fn must return finite losses, got NaN or ±inf")
+    theta = logits.detach().clone().requires_grad_(True)  # (*, n)
+    expected_loss = (_softmax(theta, -1) * values.to(theta.dtype)).sum(-1)  # (*, n) -> (*)
+    # Summing over the independent slices gives each slice its own gradient.
+    (gradient,) = torch.autograd.grad(expected_loss.sum(), theta)
     return gradient  # (*, n)
 
 

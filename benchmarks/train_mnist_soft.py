@@ -2,30 +2,32 @@
 
 The chapter trains each model for a few epochs within its 120 s budget; this script trains the
 same architectures for more epochs and writes the results (accuracy on the 10,000 test images,
-time, CPU time, peak memory, the command) as JSON. It needs the real MNIST (``ATTNLIB_DATA`` or
-``--data-dir``); it refuses the fallback data.
+time, CPU time, peak memory, the command) as JSON, in the layout of benchmarks/report.py. It
+needs the real MNIST (``ATTNLIB_DATA`` or ``--data-dir``); it refuses the fallback data. The
+committed result (chapter 5 reads it) came from
 
-    nice -n 5 python benchmarks/train_mnist_soft.py --epochs 15 \
-        --out benchmarks/results/mnist_soft.json
+    nice -n 5 python benchmarks/train_mnist_soft.py --epochs 15 --augment-shift 2 --threads 1 \
+        --models attention --out benchmarks/results/mnist_soft_attention.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
-import resource
 import sys
 import time
 from pathlib import Path
 
 import torch
 
-from attnlib.data import load_mnist
-from attnlib.data.mnist import prepare_images, random_shift
-from attnlib.models.spatial_attention import FlattenCNN, SpatialAttentionCNN
-from attnlib.models.utils import count_parameters
-from attnlib.training import accuracy, fit_classifier
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
+
+from attnlib.data import load_mnist  # noqa: E402
+from attnlib.data.mnist import prepare_images, random_shift  # noqa: E402
+from attnlib.models.spatial_attention import FlattenCNN, SpatialAttentionCNN  # noqa: E402
+from attnlib.models.utils import count_parameters  # noqa: E402
+from attnlib.training import accuracy, fit_classifier  # noqa: E402
 
 
 def run(name: str, model: torch.nn.Module, args, train, test) -> dict:
@@ -94,23 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.models:
         torch.manual_seed(args.seed)
         results.append(run(name, factories[name](), args, train, test))
-    report = {
-        "command": " ".join([Path(sys.executable).name] + sys.argv),
-        "data": train_set.source,
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "machine": platform.machine(),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "settings": {
+    result = report.make(
+        argv,
+        threads=torch.get_num_threads(),
+        settings={
+            "models": args.models,
+            "epochs": args.epochs,
             "batch_size": args.batch_size,
             "lr": args.lr,
             "seed": args.seed,
             "augment_shift": args.augment_shift,
         },
-        "results": results,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+        results=results,
+        data=train_set.source,
+    )
+    report.write(result, args.out)
     print(f"wrote {args.out}")
     return 0
 

@@ -6,8 +6,9 @@ of every method in :data:`attnlib.analysis.maps.METHODS` (raw last-layer attenti
 flow, saliency, input × gradient, Integrated Gradients, random), their deletion and insertion
 curves over the 16 patches (a deleted patch is set to the blank background), the areas under
 them, and Kendall's τ between the attention-based and the gradient-based maps. It writes
-``benchmarks/results/vit_faithfulness.json``: per seed, the mean area of each method and its
-mean curves; over the seeds, the mean and standard deviation. The command used:
+``benchmarks/results/vit_faithfulness.json`` (the layout of benchmarks/report.py): per seed (one
+record in ``results``), the mean area of each method and its mean curves; over the seeds
+(``summary``), the mean and standard deviation. The command used:
 
     nice -n 10 python benchmarks/vit_faithfulness.py --seeds 0 1 2 3 4 --images 100 --threads 1
 
@@ -19,19 +20,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from pathlib import Path
 
 import torch
 
-from attnlib.analysis.agreement import kendall_tau
-from attnlib.analysis.faithfulness import faithfulness_curve, patch_units, rank_units
-from attnlib.analysis.maps import METHODS, vit_maps
-from attnlib.data import load_mnist
-from attnlib.data.mnist import MNIST_MEAN, MNIST_STD, prepare_images
-from attnlib.models.vit import load_vit
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
+
+from attnlib.analysis.agreement import kendall_tau  # noqa: E402
+from attnlib.analysis.faithfulness import faithfulness_curve, patch_units, rank_units  # noqa: E402
+from attnlib.analysis.maps import METHODS, vit_maps  # noqa: E402
+from attnlib.data import load_mnist  # noqa: E402
+from attnlib.data.mnist import MNIST_MEAN, MNIST_STD, prepare_images  # noqa: E402
+from attnlib.models.vit import load_vit  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 BACKGROUND = -MNIST_MEAN / MNIST_STD  # the input value of a blank pixel
@@ -106,24 +109,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for part in args.results.glob("vit_faithfulness_part*.json"):
         part.unlink()
-    report = {
-        "command": "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
-        "data": test_set.source.split(" from ")[0],
-        "images": f"the first {args.images} test images",
-        "baseline": "blank background (pixel value 0 before standardisation)",
-        "units": "the 16 patches of 7 x 7 pixels (the ViT's tokens)",
-        "seeds": args.seeds,
-        "summary": {
+    result = report.make(
+        argv,
+        threads=torch.get_num_threads(),
+        settings={
+            "seeds": args.seeds,
+            "images": f"the first {args.images} test images",
+            "baseline": "blank background (pixel value 0 before standardisation)",
+            "units": "the 16 patches of 7 x 7 pixels (the ViT's tokens)",
+        },
+        results=per_seed,
+        data=test_set.source.split(" from ")[0],
+        summary={
             k: summarise(per_seed, k) for k in ("deletion_auc", "insertion_auc", "kendall_tau")
         },
-        "per_seed": per_seed,
-        "wall_s": round(time.perf_counter() - start, 1),
-        "cpu_s": round(sum(r["cpu_s"] for r in per_seed), 1),
-        "threads": args.threads,
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-    }
-    (args.results / "vit_faithfulness.json").write_text(json.dumps(report, indent=1) + "\n")
+        wall_s=round(time.perf_counter() - start, 1),
+        cpu_s=round(sum(r["cpu_s"] for r in per_seed), 1),
+    )
+    report.write(result, args.results / "vit_faithfulness.json")
     return 0
 
 

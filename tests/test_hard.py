@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from attnlib.hard import (
     argmax_one_hot,
     categorical_log_prob,
+    chi_square_p_value,
+    exact_gradient,
     gumbel_softmax,
     reinforce_gradient,
     sample_categorical,
@@ -30,14 +32,6 @@ from attnlib.hard import (
 
 P_THRESHOLD = 1e-3
 LOGITS = torch.tensor([1.0, 0.5, 0.0, -0.5, -2.0])
-
-
-def chi_square_p_value(counts: torch.Tensor, expected: torch.Tensor) -> float:
-    """Pearson's goodness-of-fit p-value, P(chi2_{k-1} >= statistic), in pure torch."""
-    statistic = ((counts - expected) ** 2 / expected).sum()
-    df = counts.numel() - 1
-    # The chi-square survival function is the regularised upper incomplete gamma function.
-    return torch.special.gammaincc(torch.tensor(df / 2.0), statistic / 2).item()
 
 
 def two_sample_chi_square_p_value(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -58,14 +52,6 @@ def ks_two_sample_rejects(x: torch.Tensor, y: torch.Tensor) -> bool:
     n, m = x.numel(), y.numel()
     critical = math.sqrt(-0.5 * math.log(P_THRESHOLD / 2)) * math.sqrt((n + m) / (n * m))
     return statistic > critical
-
-
-def exact_gradient(logits: torch.Tensor, f) -> torch.Tensor:
-    """The gradient of E_{z ~ softmax(logits)}[f(z)] by enumerating the n one-hot z."""
-    theta = logits.detach().clone().requires_grad_(True)
-    values = f(torch.eye(logits.shape[-1]))  # (n,)
-    (gradient,) = torch.autograd.grad((torch.softmax(theta, -1) * values).sum(), theta)
-    return gradient
 
 
 def quadratic_loss(z: torch.Tensor) -> torch.Tensor:
@@ -216,6 +202,92 @@ def test_categorical_log_prob_matches_torch_distributions():
     expected = torch.distributions.Categorical(logits=logits).log_prob(index)
     torch.testing.assert_close(categorical_log_prob(logits, index), expected)
     torch.testing.assert_close(categorical_log_prob(logits, index[0]), expected[0])
+
+
+# --- the yardsticks: a sampler's goodness of fit, the exact gradient by enumeration ----------
+
+
+def test_chi_square_p_value_matches_the_closed_form_for_two_degrees_of_freedom():
+    # With 3 categories, chi2_2's survival function is exp(-x / 2).
+    counts, expected = torch.tensor([30.0, 50.0, 20.0]), torch.tensor([40.0, 40.0, 20.0])
+    statistic = 100 / 40 + 100 / 40
+    assert math.isclose(chi_square_p_value(counts, expected), math.exp(-statistic / 2))
+
+
+def test_chi_square_p_value_matches_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    gen = torch.Generator().manual_seed(40)
+    for n in (2, 5, 30):
+        p = torch.softmax(torch.randn(n, generator=gen, dtype=torch.float64), -1)
+        counts = torch.bincount(torch.multinomial(p, 1000, True, generator=gen), minlength=n)
+        ours = chi_square_p_value(counts, 1000 * p)
+        theirs = stats.chisquare(counts.numpy(), (1000 * p).numpy()).pvalue
+        assert math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-300)
+
+
+def test_chi_square_p_value_is_one_for_a_perfect_fit_and_does_not_modify_its_inputs():
+    counts, expected = torch.tensor([10, 20, 30]), torch.tensor([10.0, 20.0, 30.0])
+    assert chi_square_p_value(counts, expected) == 1.0
+    assert counts.dtype == torch.int64 and expected.tolist() == [10.0, 20.0, 30.0]
+
+
+def exact_by_identity(logits: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """The oracle: sum_k p_k f(e_k) (e_k - p) = p * (f - E f), in float64."""
+    p = torch.softmax(logits.double(), -1)  # (*, n)
+    values = values.double()  # (n,)
+    return p * (values - (p * values).sum(-1, keepdim=True))  # (*, n)
+
+
+def test_exact_gradient_is_the_score_function_identity():
+    exact = exact_gradient(LOGITS, quadratic_loss)
+    oracle = exact_by_identity(LOGITS, quadratic_loss(torch.eye(5)))  # float64
+    torch.testing.assert_close(exact, oracle.float())
+    assert exact.shape == LOGITS.shape and exact.dtype == LOGITS.dtype and not exact.requires_grad
+
+
+def test_exact_gradient_matches_finite_differences():
+    logits = LOGITS.double()
+    values = quadratic_loss(torch.eye(5, dtype=torch.float64))
+
+    def expected_loss(ell):
+        return (torch.softmax(ell, -1) * values).sum().item()
+
+    h = 1e-6
+    numeric = torch.tensor(
+        [(expected_loss(logits + h * e) - expected_loss(logits - h * e)) / (2 * h)
+         for e in torch.eye(5, dtype=torch.float64)], dtype=torch.float64
+    )  # fmt: skip
+    torch.testing.assert_close(exact_gradient(logits, quadratic_loss), numeric, rtol=0, atol=1e-8)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-5, 5), min_size=2, max_size=8), st.floats(-5, 5))
+def test_exact_gradient_sums_to_zero_and_ignores_a_shift(values, shift):
+    logits = torch.tensor(values, dtype=torch.float64)
+    rewards = torch.linspace(-1, 1, len(values), dtype=torch.float64)
+
+    def loss(z):
+        return z @ rewards  # f(e_k) = rewards[k]
+
+    g = exact_gradient(logits, loss)
+    assert abs(g.sum().item()) < 1e-12  # softmax is shift invariant: sum_k dL/dl_k = 0
+    torch.testing.assert_close(exact_gradient(logits + shift, loss), g)
+
+
+def test_exact_gradient_of_a_batch_is_the_gradient_of_each_slice():
+    logits = torch.randn(3, 2, 5, generator=torch.Generator().manual_seed(41))
+    batch = exact_gradient(logits, quadratic_loss)  # (3, 2, 5)
+    assert batch.shape == (3, 2, 5)
+    for i in range(3):
+        for j in range(2):
+            torch.testing.assert_close(batch[i, j], exact_gradient(logits[i, j], quadratic_loss))
+
+
+def test_exact_gradient_is_zero_for_an_excluded_category_and_leaves_logits_alone():
+    logits = torch.tensor([0.0, -float("inf"), 1.0], requires_grad=True)
+    g = exact_gradient(logits, lambda z: z @ torch.tensor([1.0, 5.0, 0.0]))
+    assert g[1].item() == 0.0 and torch.isfinite(g).all()
+    assert logits.grad is None and logits[1].item() == -float("inf")
 
 
 # --- Gumbel-softmax --------------------------------------------------------------------------
@@ -511,6 +583,58 @@ GOOD = torch.zeros(3)
             lambda: gumbel_softmax(torch.tensor([0, 1]), 1.0),
             TypeError,
             r"logits must have a floating-point dtype",
+        ),
+        (
+            lambda: chi_square_p_value([1, 2], torch.ones(2)),
+            TypeError,
+            r"counts must be a torch.Tensor, got list",
+        ),
+        (
+            lambda: chi_square_p_value(torch.ones(1), torch.ones(1)),
+            ValueError,
+            r"counts must hold at least 2 categories, got shape \(1,\)",
+        ),
+        (
+            lambda: chi_square_p_value(torch.ones(3), torch.ones(2)),
+            ValueError,
+            r"expected must have the shape of counts \(3,\), got shape \(2,\)",
+        ),
+        (
+            lambda: chi_square_p_value(torch.tensor([2.0, -1.0]), torch.ones(2)),
+            ValueError,
+            r"counts must be non-negative, got -1",
+        ),
+        (
+            lambda: chi_square_p_value(torch.ones(2), torch.tensor([2.0, 0.0])),
+            ValueError,
+            r"expected must be positive in every category, got 0",
+        ),
+        (
+            lambda: chi_square_p_value(torch.ones(2), torch.tensor([0.5, 0.5])),
+            ValueError,
+            r"expected must sum to the number of counts, 2, got 1; scale the probabilities",
+        ),
+        (
+            lambda: chi_square_p_value(torch.tensor([1.0, float("nan")]), torch.ones(2)),
+            ValueError,
+            r"counts must contain only finite values",
+        ),
+        (lambda: exact_gradient(GOOD, "f"), TypeError, r"loss_fn must be callable, got str"),
+        (
+            lambda: exact_gradient(torch.tensor([0, 1]), quadratic_loss),
+            TypeError,
+            r"logits must have a floating-point dtype",
+        ),
+        (
+            lambda: exact_gradient(GOOD, lambda z: z),
+            ValueError,
+            r"loss_fn must return a tensor of shape \(3,\) \(one loss per one-hot vector\), "
+            r"got tensor of shape \(3, 3\)",
+        ),
+        (
+            lambda: exact_gradient(GOOD, lambda z: z[:, 0] / 0),
+            ValueError,
+            r"loss_fn must return finite losses",
         ),
     ],
 )
