@@ -18,11 +18,6 @@ MACHINE = {"python", "torch", "processor", "threads", "load_average"}
 EXEMPT = {
     # Its own layout for now: its machine describes the device and the dtype.
     "efficient_attention*.json": "benchmarks/efficient_attention.py",
-    # Written before the layout. train_vit.py now writes it, but a rerun trains other weights
-    # than the checkpoints chapter 9 loads (the attention kernels have rounded differently since
-    # they were trained, and training amplifies it), so these logs stay with the checkpoints
-    # they describe until the checkpoints are replaced.
-    "vit_mnist_seed*.json": "benchmarks/train_vit.py",
 }
 EXEMPTED = {path for pattern in EXEMPT for path in RESULTS.glob(pattern)}
 COMMITTED = sorted(set(RESULTS.glob("*.json")) - EXEMPTED)
