@@ -155,3 +155,20 @@ def test_attnlib_course_extra_provides_every_import_of_the_chapter(path):
     for module in third_party_imports(path):
         owners = {canonical(d) for d in distributions.get(module, [])}
         assert owners & provided, f"{module} (from {sorted(owners)}) is not in attnlib[course]"
+
+
+def test_the_exercises_readme_counts_what_the_sources_hold():
+    """The table's exercise counts, the planted mistakes and the grader's size match the code."""
+    from attnlib.grading.content import all_sets
+
+    readme = (ROOT / "exercises" / "README.md").read_text()
+    sets = {s.name: s for s in all_sets()}
+    rows = re.findall(r"\{doc\}`(\d+) exercises <pages/(\w+)>`", readme)
+    assert sorted(name for _, name in rows) == sorted(sets)  # one row per set
+    for count, name in rows:
+        assert int(count) == len(sets[name].questions), name
+    planted = sum(len(q.wrong) for s in sets.values() for q in s.questions)
+    assert re.search(rf"each of the {planted} planted", readme), planted
+    lines = sum(len(p.read_text().splitlines()) for p in (ROOT / "attnlib/grading").glob("*.py"))
+    quoted = int(re.search(r"about ([\d,]+) lines of Python", readme)[1].replace(",", ""))
+    assert abs(quoted - lines) <= 0.05 * lines, (quoted, lines)  # "about": within 5 %
