@@ -402,6 +402,11 @@ def chunked_attention(
             f"{tuple(query.shape)}, {tuple(key.shape)} and {tuple(value.shape)}"
         ) from None
     L, S = query.shape[-2], key.shape[-2]
+    for name, x in (("query", query), ("key", key)):
+        if x.shape[-2] == 0 or x.shape[-1] == 0:
+            raise ValueError(
+                f"{name} must have at least one row and one column, got shape {tuple(x.shape)}"
+            )
     mask = check_mask(mask, batch + (L, S))
     if not isinstance(is_causal, bool):
         raise TypeError(f"is_causal must be a bool, got {describe(is_causal)}")

@@ -482,6 +482,16 @@ def test_chunked_attention_bad_options(kwargs, error, message):
             TypeError,
             "query, key and value must have one dtype, got torch.float32, torch.float64",
         ),
+        (
+            (torch.randn(5, 4), torch.randn(0, 4), torch.randn(0, 3)),
+            ValueError,
+            r"key must have at least one row and one column, got shape \(0, 4\)",
+        ),
+        (
+            (torch.randn(2, 0, 4), torch.randn(2, 6, 4), torch.randn(2, 6, 3)),
+            ValueError,
+            r"query must have at least one row and one column, got shape \(2, 0, 4\)",
+        ),
     ],
 )
 def test_chunked_attention_bad_tensors(args, error, message):

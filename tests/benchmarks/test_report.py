@@ -2,7 +2,7 @@
 
 Every script in benchmarks/ writes its results with ``report.make`` and ``report.write``, so a
 chapter reads any of them the same way. The committed files are checked here, so that a new
-script (or an old one rerun) cannot drift into a layout of its own, except the files in EXEMPT.
+script (or an old one rerun) cannot drift into a layout of its own.
 """
 
 import importlib.util
@@ -15,12 +15,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 RESULTS = BENCHMARKS / "results"
 MACHINE = {"python", "torch", "processor", "threads", "load_average"}
-EXEMPT = {
-    # Its own layout for now: its machine describes the device and the dtype.
-    "efficient_attention*.json": "benchmarks/efficient_attention.py",
-}
-EXEMPTED = {path for pattern in EXEMPT for path in RESULTS.glob(pattern)}
-COMMITTED = sorted(set(RESULTS.glob("*.json")) - EXEMPTED)
+COMMITTED = sorted(RESULTS.glob("*.json"))
 
 
 def _report():
@@ -55,9 +50,6 @@ def test_make_and_write_give_the_common_layout(tmp_path):
 
 def test_the_results_folder_holds_files_to_check():
     assert len(COMMITTED) >= 10  # a wrong path would make the test below check nothing
-    for pattern, script in EXEMPT.items():  # an exemption that matches nothing is stale
-        assert list(RESULTS.glob(pattern)), f"EXEMPT names {pattern}, which matches no file"
-        assert (BENCHMARKS.parent / script).is_file()
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=[p.name for p in COMMITTED])
