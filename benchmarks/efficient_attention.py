@@ -1,16 +1,21 @@
 """Time and memory of exact attention, naive, chunked and PyTorch's, on this machine (chapter 10).
 
-    python benchmarks/efficient_attention.py            # the full run, about 15 min on 2 cores
+    python benchmarks/efficient_attention.py            # the full run, about 4 min on 2 idle cores
+    python benchmarks/efficient_attention.py --only chunk_sweep   # re-run one part
     python benchmarks/efficient_attention.py --quick    # a smoke test at small n
 
-Writes ``benchmarks/results/efficient_attention.json`` (``--quick``: a temporary file), which
-chapter 10 plots. What it measures, for one head, float32, ``d = 64``:
+Writes ``benchmarks/results/efficient_attention.json`` (``--quick``: a temporary file) in the
+layout of ``benchmarks/report.py``, one record per part, each with the command that produced
+it (``--only`` keeps the other parts' records), which chapter 10 plots. What it measures, for
+one head, float32, ``d = 64``:
 
 - the machine's matrix-product throughput (a square 4096 × 4096 product, 2·m·n·k flops) and,
   in the same run and in alternating order, the forward time of
   :func:`attnlib.chunked_attention` and of :func:`torch.nn.functional.scaled_dot_product_attention`
   at ``n = 16384``, median of ``--repeats`` (>= 5) runs, as a fraction of that throughput
   (attention: 2·n²·d multiply–adds, 4·n²·d flops);
+- the same two-thread headline three times, ``--gap`` seconds apart, to show how much it
+  drifts on a shared machine;
 - forward + backward at ``n = 8192``, chunked against SDPA;
 - time and peak memory against ``n`` from 1024 to 16384 for the naive implementation
   (:func:`attnlib.scaled_dot_product_attention`, which stores the n × n weights), chunked
@@ -29,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -40,6 +44,9 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
 
 from attnlib import chunked_attention, linear_attention, scaled_dot_product_attention
 from attnlib.efficient import KEY_CHUNK_SIZE, QUERY_CHUNK_SIZE
@@ -211,6 +218,23 @@ def headline(repeats: int, n: int, threads: int = 2) -> dict:
     return result
 
 
+def headline_rounds(repeats: int, n: int, rounds: int, gap_s: float) -> dict:
+    """The two-thread headline ``rounds`` times, ``gap_s`` seconds apart.
+
+    A shared machine's speed drifts over minutes (other tenants of the host use its memory
+    bandwidth), and chunked attention, whose exponentials stream through memory, feels it more
+    than the matrix product. The spread of these rounds says how much one headline can vary.
+    """
+    runs = []
+    for r in range(rounds):
+        if r:
+            time.sleep(gap_s)
+        one = headline(repeats, n)
+        runs.append({"load_before": load(), **one, "time_utc": time.strftime("%H:%M:%S")})
+    fractions = [run["chunked"]["fraction_of_matmul"] for run in runs]
+    return {"n": n, "rounds": runs, "gap_s": gap_s, "chunked_fractions": fractions}
+
+
 def forward_backward(repeats: int, n: int) -> dict:
     q, k, v = inputs(n, grad=True)
     tasks = {impl: (lambda impl=impl: step(impl, q, k, v, True)) for impl in ("chunked", "sdpa")}
@@ -306,9 +330,13 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="*",
         default=None,
-        help="parts to (re)run: headline headline_1thread forward_backward n_sweep chunk_sweep",
+        help="parts to (re)run: headline headline_1thread headline_rounds forward_backward n_sweep "
+        "chunk_sweep",
     )
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--gap", type=float, default=60.0, help="seconds between the rounds of headline_rounds"
+    )
     parser.add_argument(
         "--note",
         default="a machine shared with other jobs; load averages are recorded per part",
@@ -327,11 +355,15 @@ def main(argv: list[str] | None = None) -> int:
         ns = [1024, 2048, 4096, 8192, 16384]
         qcs, kcs = [256, 512, 1024, 2048], [1024, 2048, 4096, 8192]
     output = args.output or (Path("/tmp/efficient_attention_quick.json") if args.quick else RESULTS)
-    results = json.loads(output.read_text()) if output.exists() and args.only else {}
+    # With --only, the other parts' records are kept from the existing file; each record names
+    # the command that produced it.
+    kept = json.loads(output.read_text())["results"] if output.exists() and args.only else []
+    records = {record["part"]: record for record in kept}
     parts = {
         "headline": lambda: headline(max(args.repeats, 5), big),
         # One thread: no synchronisation between threads, so other jobs' load distorts less.
         "headline_1thread": lambda: headline(max(args.repeats, 5), big, threads=1),
+        "headline_rounds": lambda: headline_rounds(max(args.repeats, 5), big, 3, args.gap),
         "forward_backward": lambda: forward_backward(max(args.repeats, 5), mid),
         "n_sweep": lambda: n_sweep(5, ns),
         "chunk_sweep": lambda: chunk_sweep(max(args.repeats, 5), mid, qcs, kcs),
@@ -339,27 +371,24 @@ def main(argv: list[str] | None = None) -> int:
     for name, run in parts.items():
         if args.only is not None and name not in args.only:
             continue
-        before = load()
-        start = time.perf_counter()
-        results[name] = run()
-        results[name]["load_before"] = before
-        results[name]["load_after"] = load()
-        results[name]["wall_s"] = time.perf_counter() - start
-        print(name, json.dumps(results[name])[:400], flush=True)
-    results["machine"] = {
+        before, start = load(), time.perf_counter()
+        record = {"part": name, **run(), "load_before": before, "load_after": load()}
+        record["wall_s"] = time.perf_counter() - start
+        record["command"] = report.command(argv)
+        record["date_utc"] = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+        records[name] = record
+        print(name, json.dumps(record)[:400], flush=True)
+    settings = {
+        "d": D,
+        "dtype": "float32",
         "device": "cpu",
-        "processor": platform.processor() or platform.machine(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "cpus": len(os.sched_getaffinity(0)),  # the cores this process may use (taskset)
-        "threads": torch.get_num_threads(),
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-        "dtype": "float32",
-        "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "note": args.note,
     }
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(results, indent=1) + "\n")
+    ordered = [records[name] for name in parts if name in records]
+    result = report.make(argv, threads=torch.get_num_threads(), settings=settings, results=ordered)
+    report.write(result, output)
     print(f"wrote {output}")
     return 0
 

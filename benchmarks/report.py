@@ -28,10 +28,8 @@ def make(
     argv: list[str] | None, *, threads: int, settings: dict, results: list[dict], **extra: object
 ) -> dict:
     """A report in the common layout (``argv`` as given to the script's ``main``)."""
-    args = sys.argv[1:] if argv is None else argv
-    script = Path(sys.argv[0]).name if argv is None else "SCRIPT"
     return {
-        "command": " ".join(["python", f"benchmarks/{script}", *args]),
+        "command": command(argv),
         "machine": {
             "python": platform.python_version(),
             "torch": torch.__version__,
@@ -44,6 +42,13 @@ def make(
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         **extra,
     }
+
+
+def command(argv: list[str] | None) -> str:
+    """The command line that reproduces a run (``argv`` as given to the script's ``main``)."""
+    args = sys.argv[1:] if argv is None else argv
+    script = Path(sys.argv[0]).name if argv is None else "SCRIPT"
+    return " ".join(["python", f"benchmarks/{script}", *args])
 
 
 def write(report: dict, path: Path) -> None:
