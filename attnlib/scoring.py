@@ -99,7 +99,10 @@ class AdditiveScore(nn.Module):
     From Bahdanau, Cho and Bengio (ICLR 2015), where ``q`` is the decoder state and ``k`` an
     encoder annotation. A decoder scores the same keys at every output step, so the key half
     :math:`W_k k` (with its bias) can be computed once: :meth:`project_key`, then
-    :meth:`score_projected` at each step (``forward`` is the two together).
+    :meth:`score_projected` at each step (``forward`` is the two together). Chapter 8's decoder
+    scores its state against the source this way (:class:`attnlib.models.seq2seq.Seq2Seq`), and
+    chapter 7's speech classifier a learned query against every frame
+    (:class:`attnlib.models.speech.SpeechClassifier`).
 
     Args:
         query_dim: ``Dq``.

@@ -5,9 +5,10 @@ One convolutional encoder turns log-mel features ``(B, M, T)`` into frame vector
 classifier. The three poolings differ only in the weights :math:`\alpha_t` of
 :math:`c = \sum_t \alpha_t h_t` over the real (unmasked) frames:
 
-- **soft attention**: :math:`\alpha = \mathrm{softmax}(s)` with additive scores
-  :math:`s_t = v^\top \tanh(W h_t + b)` (a learned query folded into :math:`W, b`, as in
-  Bahdanau et al. 2015, without a decoder state);
+- **soft attention**: :math:`\alpha = \mathrm{softmax}(s)` with the additive scores of
+  :class:`attnlib.AdditiveScore` (Bahdanau et al. 2015),
+  :math:`s_t = v^\top \tanh(W_q q + W_k h_t + b)`, where the query :math:`q` is a learned
+  vector: there is no decoder state to compare the frames with;
 - **mean pooling**: :math:`\alpha_t = 1 / T_{\text{valid}}`, the no-attention baseline;
 - **hard attention**: :math:`\alpha_t = 1/k` on the :math:`k` best-scoring frames and 0
   elsewhere. Top-k has zero gradient almost everywhere (chapter 3), so training uses the
@@ -17,8 +18,8 @@ classifier. The three poolings differ only in the weights :math:`\alpha_t` of
   the top-k of Gumbel-perturbed scores :math:`s_t + g_t` (the Gumbel-top-k trick); evaluation
   is always the deterministic top-k.
 
-Shape legend: ``B`` clips, ``M`` mel bands, ``T`` frames, ``C`` channels, ``H`` score hidden
-size, ``K`` classes.
+Shape legend: ``B`` clips, ``M`` mel bands, ``T`` frames, ``C`` channels, ``Dq`` learned query
+size, ``H`` score hidden size, ``K`` classes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from torch import nn
 
 from attnlib.data.speech_features import Utterances
 from attnlib.hard import _sample_gumbel, _straight_through, _topk_mask
+from attnlib.scoring import AdditiveScore
 from attnlib.softmax import _softmax
 from attnlib.training import fit_classifier
 from attnlib.validation import (
@@ -62,6 +64,7 @@ class SpeechConfig:
     kernel_size: int = 5  # frames seen by each convolution
     dilations: tuple[int, ...] = (1, 2, 4)  # one conv layer per entry; receptive field 29 frames
     score_hidden: int = 32  # H: hidden size of the additive score (soft and hard attention)
+    query_dim: int = 8  # Dq: the additive score's learned query (W_q q: one H-vector, any Dq)
     num_classes: int = 10  # K
     dropout: float = 0.1  # on the pooled vector, before the classifier
     pooling: str = "soft"  # "soft" | "mean" | "hard"
@@ -69,7 +72,15 @@ class SpeechConfig:
     sample: bool = False  # hard attention: sample the k frames while training (Gumbel-top-k)
 
     def __post_init__(self) -> None:
-        for name in ("n_mels", "channels", "kernel_size", "score_hidden", "num_classes", "k"):
+        for name in (
+            "n_mels",
+            "channels",
+            "kernel_size",
+            "score_hidden",
+            "query_dim",
+            "num_classes",
+            "k",
+        ):
             check_int(getattr(self, name), name, minimum=1)
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd (to keep T frames), got {self.kernel_size}")
@@ -148,12 +159,13 @@ class SpeechClassifier(nn.Module):
         self.config = config
         self.encoder = ConvEncoder(config)
         if config.pooling != "mean":
-            # Additive score with a learned query folded into the bias (Bahdanau et al. 2015).
-            self.score = nn.Sequential(
-                nn.Linear(config.channels, config.score_hidden),
-                nn.Tanh(),
-                nn.Linear(config.score_hidden, 1),
-            )
+            # s_t = v^T tanh(W_q q + W_k h_t + b): the library's additive score, its query a
+            # learned vector, zero at first (the scores then start as v^T tanh(W_k h_t + b)).
+            # W_q q is the same for every frame, so the query acts as a learned bias of the
+            # hidden layer; Dq changes the parameters, not the scores that can be learned. No
+            # bias after v: a constant added to every score changes neither softmax nor top-k.
+            self.score = AdditiveScore(config.query_dim, config.channels, config.score_hidden)
+            self.query = nn.Parameter(torch.zeros(config.query_dim))  # q: (Dq,)
         self.dropout = nn.Dropout(config.dropout)
         self.classifier = nn.Linear(config.channels, config.num_classes)
 
@@ -186,15 +198,44 @@ class SpeechClassifier(nn.Module):
         return Utterances(features, mask)
 
     def scores(self, h: torch.Tensor) -> torch.Tensor:
-        """Additive scores :math:`s_t = v^\\top \\tanh(W h_t + b)`: ``(B, T, C)`` -> ``(B, T)``."""
-        return self.score(h).squeeze(-1)  # (B, T, H) -> (B, T, 1) -> (B, T)
+        r"""Additive scores of the frames against the learned query (soft and hard attention).
+
+        .. math::
+            s_t = v^\top \tanh(W_q q + W_k h_t + b)
+
+        with ``self.query`` :math:`q` and ``self.score``, an :class:`attnlib.AdditiveScore`
+        (:math:`W_q` its ``query_proj``, :math:`W_k, b` its ``key_proj``, :math:`v` its ``v``).
+
+        Args:
+            h: frame vectors ``(B, T, C)``, the encoder's output.
+
+        Returns:
+            scores ``(B, T)`` (padding frames are scored too; the poolings mask them).
+        """
+        if self.config.pooling == "mean":
+            raise ValueError(
+                "scores needs config.pooling 'soft' or 'hard', got 'mean' (mean pooling scores "
+                "no frame)"
+            )
+        h = check_tensor(h, "h", ndim=3, floating=True)
+        if h.shape[-1] != self.config.channels:
+            raise ValueError(
+                f"h must have shape (B, T, {self.config.channels}) to match config.channels, "
+                f"got shape {tuple(h.shape)}"
+            )
+        return self._scores(h)
+
+    def _scores(self, h: torch.Tensor) -> torch.Tensor:
+        keys = self.score._project_key(h)  # (B, T, C) -> (B, T, H)
+        s = self.score._score_projected(self.query.unsqueeze(0), keys)  # (1, Dq) -> (B, 1, T)
+        return s.squeeze(-2)  # (B, 1, T) -> (B, T)
 
     def pooling_weights(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """The weights :math:`\\alpha` ``(B, T)`` over frames ``h`` ``(B, T, C)``; 0 on padding."""
         if self.config.pooling == "mean":
             keep = mask.to(h.dtype)  # (B, T)
             return keep / keep.sum(-1, keepdim=True)
-        s = self.scores(h)  # (B, T)
+        s = self._scores(h)  # (B, T)
         if self.config.pooling == "soft":
             return _softmax(s, -1, 1.0, mask)
         if self.training and self.config.sample:

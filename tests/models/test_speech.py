@@ -1,5 +1,6 @@
-"""Specification of attnlib.models.speech: pooling weights, padding invariance, hard attention's
-straight-through gradient, similar sizes, seeded training, and bad inputs."""
+"""Specification of attnlib.models.speech: pooling weights, padding invariance, the scores are
+attnlib's AdditiveScore, hard attention's straight-through gradient, similar sizes, seeded
+training, and bad inputs."""
 
 import dataclasses
 
@@ -14,15 +15,18 @@ from attnlib.models.speech import (
     predict_with_weights,
     train_speech_classifier,
 )
+from attnlib.scoring import AdditiveScore
 from attnlib.softmax import softmax
 from attnlib.training import seed_everything
 
+SMALL_QUERY_DIM = 5
 SMALL = dict(
     n_mels=6,
     channels=8,
     kernel_size=3,
     dilations=(1, 2),
     score_hidden=4,
+    query_dim=SMALL_QUERY_DIM,
     num_classes=3,
     dropout=0.0,
 )
@@ -67,6 +71,32 @@ def test_soft_pooling_is_softmax_of_the_scores_over_real_frames():
     torch.testing.assert_close(model(batch, return_weights=True)[1], expected)
 
 
+@pytest.mark.parametrize("pooling", ["soft", "hard"])
+def test_scores_are_the_library_additive_score_of_the_learned_query(pooling):
+    model, batch = _model(pooling), _batch()
+    assert isinstance(model.score, AdditiveScore) and model.query.shape == (SMALL_QUERY_DIM,)
+    with torch.no_grad():
+        model.query.normal_()  # zero at initialisation: make the query's term count
+    h = model.encoder(*batch)  # (B, T, C)
+    B = h.shape[0]
+    # Oracle 1: the public AdditiveScore, the query as one (L = 1) query per clip.
+    public = model.score(model.query.expand(B, 1, -1), h)[:, 0]  # (B, 1, T) -> (B, T)
+    torch.testing.assert_close(model.scores(h), public)
+    # Oracle 2: the formula s_t = v^T tanh(W_q q + W_k h_t + b), written out.
+    s = model.score
+    hidden = torch.tanh(
+        s.query_proj.weight @ model.query + h @ s.key_proj.weight.T + s.key_proj.bias
+    )
+    torch.testing.assert_close(model.scores(h), hidden @ s.v.weight[0])
+
+
+def test_the_learned_query_starts_at_zero_and_is_trained():
+    model, batch = _model("soft"), _batch()
+    assert (model.query == 0).all()
+    model(batch).sum().backward()
+    assert model.query.grad is not None and model.query.grad.abs().sum() > 0
+
+
 def test_mean_pooling_weighs_every_real_frame_equally():
     batch = _batch()
     _, weights = _model("mean")(batch, return_weights=True)
@@ -89,7 +119,7 @@ def test_hard_attention_keeps_the_k_best_frames_or_all_of_a_short_clip():
 def test_hard_attention_trains_its_scores_through_straight_through():
     model, batch = _model("hard", k=4), _batch()
     model(batch).sum().backward()
-    grads = [p.grad for p in model.score.parameters()]
+    grads = [p.grad for p in (*model.score.parameters(), model.query)]
     assert all(g is not None for g in grads)
     assert sum(g.abs().sum() for g in grads) > 0  # top-k alone would give exactly zero
 
@@ -184,6 +214,7 @@ CONFIG_BAD = [
     (dict(pooling="max"), ValueError, "pooling must be one of ['soft', 'mean', 'hard'], got 'max'"),
     (dict(sample=1), TypeError, "sample must be a bool, got int"),
     (dict(k=1.5), TypeError, "k must be an int, got float"),
+    (dict(query_dim=0), ValueError, "query_dim must be >= 1, got 0"),
 ]
 
 
@@ -233,6 +264,36 @@ def test_bad_batches_name_the_argument(bad, error, message):
     with pytest.raises(error) as info:
         _model("soft")(bad(_batch()))
     assert message in str(info.value)
+
+
+SCORES_BAD = [
+    (lambda h: h.numpy(), TypeError, "h must be a torch.Tensor, got ndarray"),
+    (lambda h: h[0], ValueError, "h must have 3 dimensions, got shape (12, 8)"),
+    (lambda h: h.long(), TypeError, "h must have a floating-point dtype"),
+    (
+        lambda h: h[..., :5],
+        ValueError,
+        "h must have shape (B, T, 8) to match config.channels, got shape (3, 12, 5)",
+    ),
+]
+
+
+@pytest.mark.parametrize("bad, error, message", SCORES_BAD)
+def test_bad_frames_for_scores_name_the_argument(bad, error, message):
+    model, batch = _model("soft"), _batch()
+    h = model.encoder(*batch).detach()
+    with pytest.raises(error) as info:
+        model.scores(bad(h))
+    assert message in str(info.value)
+
+
+def test_mean_pooling_has_no_scores():
+    model, batch = _model("mean"), _batch()
+    assert not hasattr(model, "score") and not hasattr(model, "query")
+    with pytest.raises(
+        ValueError, match="scores needs config.pooling 'soft' or 'hard', got 'mean'"
+    ):
+        model.scores(model.encoder(*batch))
 
 
 def test_bad_training_inputs_name_the_argument():
