@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 import torch
 
-from attnlib.data.records import DigitImages
+from attnlib.data.records import DigitImages, ImagesAndLabels
 from attnlib.validation import check_int
 
 __all__ = ["PlacedDigits", "cluttered_digits", "translated_digits"]
 
 
 @dataclass(frozen=True, eq=False)
-class PlacedDigits:
+class PlacedDigits(ImagesAndLabels):
     """Digits placed on a canvas, with where each one is.
 
     Unpacks as ``images, labels = translated_digits(load_mnist("test"))``.
@@ -48,12 +48,6 @@ class PlacedDigits:
     split: str
     source: str
     is_fallback: bool = False
-
-    def __iter__(self):
-        return iter((self.images, self.labels))
-
-    def __len__(self) -> int:
-        return len(self.labels)
 
 
 def _check(digits: DigitImages, canvas_size: int) -> tuple[torch.Tensor, int]:

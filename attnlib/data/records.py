@@ -16,6 +16,7 @@ from attnlib.validation import check_choice
 
 __all__ = [
     "DigitImages",
+    "ImagesAndLabels",
     "SAMPLE_RATE",
     "SpokenDigits",
     "TEST_TAKES",
@@ -27,8 +28,22 @@ SAMPLE_RATE = 8000  # samples per second of every spoken-digit set (FSDD's rate)
 TEST_TAKES = range(0, 5)  # the canonical test set: takes 0-4 of every speaker and digit
 
 
+class ImagesAndLabels:
+    """Unpacks as ``images, labels`` and has the length of ``labels``: the behaviour that the
+    image records (:class:`DigitImages`, :class:`attnlib.data.canvas.PlacedDigits`) share."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+
+    def __iter__(self):
+        return iter((self.images, self.labels))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
 @dataclass(frozen=True, eq=False)
-class DigitImages:
+class DigitImages(ImagesAndLabels):
     """Digit images with their labels, and a statement of which data they are.
 
     Unpacks as ``images, labels = load_mnist("train")``.
@@ -47,12 +62,6 @@ class DigitImages:
     split: str
     source: str
     is_fallback: bool = False
-
-    def __iter__(self):
-        return iter((self.images, self.labels))
-
-    def __len__(self) -> int:
-        return len(self.labels)
 
 
 @dataclass(frozen=True, eq=False)
