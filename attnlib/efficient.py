@@ -176,7 +176,7 @@ def _chunked_forward(q, k, v, mask, is_causal, window_size, scale, qc, kc):
     and one matrix product for :math:`\sum_j p_j [v_j, 1]` (the row sums ride along as a
     column of ones in the values). Where the bound is loose enough that a row's weights
     underflow, or a row has nothing to attend, that query block is recomputed with the
-    running maximum (:func:`_online_query_block`).
+    running maximum (:func:`_online_query_block`), for the batch items that hold such a row.
     """
     B, L, _ = q.shape
     S, Ev = v.shape[-2], v.shape[-1]
@@ -186,7 +186,7 @@ def _chunked_forward(q, k, v, mask, is_causal, window_size, scale, qc, kc):
     starts = range(0, S, kc)
     # Per key block, its halves [k_j, 1] transposed (2B, E + 1, lk/2) and [v_j, 1]
     # (2B, lk/2, Ev + 1): one batched product then computes a block as two independent
-    # products, which two threads run without waiting for each other. O(S·E) numbers in all.
+    # products, which the threads can share out whole. O(S·E) numbers in all.
     kt_aug, v_aug = [], []
     for j0 in starts:
         k_blk, v_blk = k[:, j0 : j0 + kc], v[:, j0 : j0 + kc]  # (B, lk, E), (B, lk, Ev)
